@@ -1,0 +1,1 @@
+"""The outer face: HTTP API, chat widget and command line."""

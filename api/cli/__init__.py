@@ -1,0 +1,12 @@
+"""Command line: `citeqa index | ask | serve | eval`."""
+
+from __future__ import annotations
+
+from api.cli import ask_cmd, index_cmd, serve_cmd
+from api.cli.app import cli
+
+__all__ = ["ask_cmd", "cli", "index_cmd", "main", "serve_cmd"]
+
+
+def main() -> None:
+    cli()

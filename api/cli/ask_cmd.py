@@ -1,0 +1,46 @@
+"""`citeqa ask`: answer one question from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli.app import cli, configure_runtime
+
+
+@cli.command("ask")
+def ask_command(
+    question: Annotated[str, typer.Argument(help="The question to answer.")],
+    index_dir: Annotated[Path | None, typer.Option("--index-dir", help="Index folder.")] = None,
+    top_k: Annotated[
+        int | None, typer.Option("--top-k", min=1, max=50, help="Passages to consider.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the body POST /v1/ask returns.")
+    ] = False,
+) -> None:
+    """Answer QUESTION with citations from the indexed documents."""
+    configure_runtime()
+    from index.settings import IndexSettings
+    from qa.factory import load_pipeline
+
+    text = question.strip()
+    if not text:
+        typer.echo("error: the question is empty", err=True)
+        raise typer.Exit(2)
+    settings = IndexSettings()
+    if index_dir is not None:
+        settings.index_dir = index_dir
+    pipeline = load_pipeline(settings)
+    answer = pipeline.ask(text, top_k=top_k)
+    if as_json:
+        typer.echo(answer.model_dump_json(exclude_none=True))
+        return
+    typer.echo(answer.answer)
+    for citation in answer.citations:
+        typer.echo(
+            f"[{citation.n}] {citation.title} ({citation.source}, "
+            f'characters {citation.start}-{citation.end}): "{citation.quote}"'
+        )

@@ -1,0 +1,39 @@
+"""`citeqa serve`: the HTTP API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli.app import cli, configure_runtime
+
+
+@cli.command("serve")
+def serve_command(
+    host: Annotated[str | None, typer.Option("--host", help="Default 127.0.0.1.")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Default 8000.")] = None,
+    index_dir: Annotated[Path | None, typer.Option("--index-dir", help="Index folder.")] = None,
+) -> None:
+    """Serve the HTTP API; /readyz turns ready once the index is loaded."""
+    configure_runtime(verbose=True)
+    import uvicorn
+
+    from api.app import create_app
+    from api.settings import ApiSettings
+    from index.settings import IndexSettings
+    from qa.factory import load_pipeline
+
+    settings = ApiSettings()
+    index_settings = IndexSettings()
+    if index_dir is not None:
+        index_settings.index_dir = index_dir
+    app = create_app(settings, loader=lambda: load_pipeline(index_settings))
+    uvicorn.run(
+        app,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        timeout_graceful_shutdown=5,
+    )

@@ -1,0 +1,1 @@
+"""The index layer: documents, chunks, embeddings and snapshots (knows nothing of qa)."""

@@ -1,0 +1,37 @@
+"""Language and script identification for documents and questions (Lingua, offline)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+
+from lingua import LanguageDetector, LanguageDetectorBuilder
+
+
+@lru_cache(maxsize=1)
+def _detector() -> LanguageDetector:
+    # Low-accuracy mode keeps memory small (trigram models only); callers demand a high
+    # confidence before they act on a result for short texts.
+    return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
+
+
+def detect_language(text: str, min_confidence: float = 0.5) -> str | None:
+    """ISO 639-1 code of `text`'s language, or None when it is too short or unclear."""
+    sample = text[:2000]
+    if sum(ch.isalpha() for ch in sample) < 3:
+        return None
+    values = _detector().compute_language_confidence_values(sample)
+    if not values or values[0].value < min_confidence:
+        return None
+    return values[0].language.iso_code_639_1.name.lower()
+
+
+def dominant_script(text: str) -> str | None:
+    """The Unicode script of most letters (LATIN, CYRILLIC, ARABIC, CJK, ...), or None."""
+    counts: Counter[str] = Counter()
+    for ch in text[:2000]:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "")
+            counts[name.split(" ", 1)[0] if name else "UNKNOWN"] += 1
+    return counts.most_common(1)[0][0] if counts else None

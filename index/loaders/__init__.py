@@ -1,0 +1,139 @@
+"""Loaders: files (Markdown, plain text, HTML, PDF) to Documents, the format told by content."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from index.language import detect_language
+from index.loaders.errors import LoaderError
+from index.loaders.html import parse_html
+from index.loaders.markdown import parse_markdown
+from index.loaders.parsed import Parsed
+from index.loaders.pdf import parse_pdf
+from index.loaders.text import parse_text
+from index.types import Document
+
+__all__ = ["SUFFIXES", "LoaderError", "iter_corpus", "load_bytes", "load_path", "make_doc_id"]
+
+Parser = Callable[[bytes], Parsed]
+PARSERS: dict[str, Parser] = {
+    "markdown": parse_markdown,
+    "text": parse_text,
+    "html": parse_html,
+    "pdf": parse_pdf,
+}
+SUFFIXES: dict[str, str] = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".text": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
+SIDECAR_SUFFIX = ".meta.yaml"
+_RESERVED = ("doc_id", "title", "source", "lang")
+_HTML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<!doctype html|<html|<head|<body)", re.I)
+
+
+def detect_format(data: bytes, filename: str) -> str:
+    """The parser for `data`: PDF and HTML by their content, others by the name's suffix.
+
+    A file named like a PDF that does not start with the PDF signature is refused, and a
+    PDF named `.txt` is read as a PDF, never as text.
+    """
+    suffix = Path(filename).suffix.lower()
+    if data.lstrip()[:5] == b"%PDF-":
+        return "pdf"
+    if suffix == ".pdf":
+        raise LoaderError("unsupported_type", "the file is named .pdf but is not a PDF")
+    if _HTML_START.match(data[:1024]):
+        return "html"
+    if suffix in SUFFIXES:
+        return SUFFIXES[suffix]
+    raise LoaderError(
+        "unsupported_type",
+        f"unsupported file type {suffix or '(none)'}; use one of {', '.join(sorted(SUFFIXES))}",
+    )
+
+
+def make_doc_id(name: str) -> str:
+    """A stable, URL-safe id from a relative path or file name."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^A-Za-z0-9._-]+", "-", text.replace("/", "--")).strip("-.").lower()
+    return text[:200] or "document"
+
+
+def load_bytes(
+    data: bytes,
+    filename: str,
+    *,
+    doc_id: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+) -> Document:
+    """Parse one file's bytes into a Document; raise LoaderError on anything unusable."""
+    if not data.strip():
+        raise LoaderError("empty", "the file is empty")
+    parsed = PARSERS[detect_format(data, filename)](data)
+    if not parsed.text.strip():
+        raise LoaderError("no_text", "the file holds no text")
+    meta: dict[str, Any] = _jsonable({**parsed.metadata, **(metadata or {})})
+    reserved = {key: meta.pop(key) for key in _RESERVED if key in meta}
+    lang = reserved.get("lang") or detect_language(parsed.text) or "und"
+    return Document(
+        doc_id=str(reserved.get("doc_id") or doc_id or make_doc_id(filename)),
+        title=str(reserved.get("title") or parsed.title or Path(filename).stem)[:500],
+        source=str(reserved.get("source") or filename),
+        lang=str(lang),
+        text=parsed.text,
+        metadata=meta,
+    )
+
+
+def _jsonable(metadata: dict[str, Any]) -> dict[str, Any]:
+    """Metadata as plain JSON values (YAML dates become ISO strings)."""
+    result: dict[str, Any] = json.loads(json.dumps(metadata, default=str))
+    return result
+
+
+def load_path(path: Path, root: Path | None = None) -> Document:
+    """Load a file from disk, with metadata from a `<name>.meta.yaml` sidecar if present."""
+    relative = path.relative_to(root).as_posix() if root else path.name
+    return load_bytes(
+        path.read_bytes(),
+        path.name,
+        doc_id=make_doc_id(relative),
+        metadata={"source": relative, **read_sidecar(path)},
+    )
+
+
+def read_sidecar(path: Path) -> dict[str, Any]:
+    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+    if not sidecar.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise LoaderError("bad_metadata", f"{sidecar.name} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise LoaderError("bad_metadata", f"{sidecar.name} must be a YAML mapping")
+    return {str(k): v for k, v in data.items()}
+
+
+def iter_corpus(root: Path) -> Iterator[Path]:
+    """Files under `root` that a loader can read, in a stable order (sidecars skipped)."""
+    for path in sorted(root.rglob("*")):
+        if (
+            path.is_file()
+            and path.suffix.lower() in SUFFIXES
+            and not path.name.endswith(SIDECAR_SUFFIX)
+            and not any(part.startswith(".") for part in path.relative_to(root).parts)
+        ):
+            yield path

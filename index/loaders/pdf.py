@@ -1,0 +1,37 @@
+"""PDF: text of each page with pypdf; page start offsets are kept in the metadata."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from pypdf import PdfReader
+
+from index.loaders.errors import LoaderError
+from index.loaders.parsed import Parsed
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+def parse_pdf(data: bytes) -> Parsed:
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise LoaderError("unparseable", "the PDF is encrypted")
+        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        info_title = reader.metadata.title if reader.metadata else None
+    except LoaderError:
+        raise
+    except Exception as exc:  # a hostile PDF can make the parser raise almost anything
+        raise LoaderError("unparseable", f"the PDF could not be read: {exc}") from exc
+    text = ""
+    page_starts: list[int] = []
+    for page_text in pages:
+        if text:
+            text += "\n\n"
+        page_starts.append(len(text))
+        text += page_text
+    if not text.strip():
+        raise LoaderError("no_text", "the PDF has no extractable text (scanned images?)")
+    title = str(info_title).strip() if info_title else None
+    return Parsed(text=text, title=title or None, metadata={"page_starts": page_starts})

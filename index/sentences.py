@@ -1,0 +1,84 @@
+"""Sentence segmentation with character offsets into the original text.
+
+Line breaks are hard boundaries (titles, list items and paragraphs are never merged);
+inside a line, Bling Fire's statistical segmenter finds sentence ends. Sentences longer
+than `max_chars` are cut at whitespace so that no unit outgrows a chunk.
+"""
+
+from __future__ import annotations
+
+import re
+
+import blingfire
+
+from index.types import Span
+
+_LINE = re.compile(r"[^\n]+")
+_SPACE = re.compile(r"\s")
+
+
+def split_sentences(text: str, max_chars: int = 600) -> list[Span]:
+    """Return the sentences of `text` as spans, in order, without surrounding whitespace."""
+    spans: list[Span] = []
+    for line in _LINE.finditer(text):
+        for start, end in _segment_line(line.group(), line.start()):
+            spans.extend(_cut_long(text, start, end, max_chars))
+    return spans
+
+
+def _segment_line(line: str, offset: int) -> list[tuple[int, int]]:
+    if not line.strip():
+        return []
+    try:
+        _, pieces = blingfire.text_to_sentences_and_offsets(line)
+    except (AssertionError, ValueError, UnicodeError):
+        pieces = []
+    bounds = _validated(line, pieces)
+    trimmed = (_trim(line, start, end) for start, end in bounds)
+    return [(offset + s, offset + e) for s, e in trimmed if e > s]
+
+
+def _validated(line: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Keep the segmenter's pieces only if they are ordered and inside the line.
+
+    Gaps between pieces are closed by extending each piece to the next one's start,
+    so that no character of the line is lost from every sentence.
+    """
+    ok = bool(pieces) and all(
+        0 <= s < e <= len(line) and (i == 0 or s >= pieces[i - 1][1])
+        for i, (s, e) in enumerate(pieces)
+    )
+    if not ok:
+        return [(0, len(line))]
+    starts = [0] + [s for s, _ in pieces[1:]]
+    ends = [s for s, _ in pieces[1:]] + [len(line)]
+    return list(zip(starts, ends, strict=True))
+
+
+def _trim(line: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and line[start].isspace():
+        start += 1
+    while end > start and line[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _cut_long(text: str, start: int, end: int, max_chars: int) -> list[Span]:
+    """Split a span longer than `max_chars` at the last whitespace before the limit."""
+    spans: list[Span] = []
+    while end - start > max_chars:
+        window = text[start : start + max_chars]
+        cut = max((m.start() for m in _SPACE.finditer(window)), default=0)
+        if cut < max_chars // 2:
+            cut = max_chars
+        piece_end = start + cut
+        s, e = _trim(text, start, piece_end)
+        if e > s:
+            spans.append(Span(s, e))
+        start = piece_end
+        while start < end and text[start].isspace():
+            start += 1
+    s, e = _trim(text, start, end)
+    if e > s:
+        spans.append(Span(s, e))
+    return spans

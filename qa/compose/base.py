@@ -1,0 +1,30 @@
+"""The composer interface: evidence in, an answer with citations out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from index.snapshot import Snapshot
+from qa.rerank.sentences import ScoredSentence
+from qa.retrieval.candidates import Candidate
+from qa.types import Answer
+
+
+@dataclass
+class Evidence:
+    """What retrieval found for one question, on one snapshot."""
+
+    snapshot: Snapshot
+    question: str
+    candidates: list[Candidate]
+    sentences: list[ScoredSentence]
+    cross_lingual: bool = False
+    scorer: str = "cross_encoder"  # what scored `sentences`: see qa.calibration.SCORERS
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class Composer(Protocol):
+    """Writes the answer (or abstains) from the evidence."""
+
+    def compose(self, evidence: Evidence) -> Answer: ...

@@ -1,0 +1,93 @@
+"""The extractive composer: the answer is the one to three sentences that hold the fact.
+
+The best-scoring sentence is the answer; a second or third joins it when its score is
+within `margin` of the best and the answer stays under `max_words`. Each sentence is cited
+`[n]` with its exact span. Below the calibrated evidence threshold, the composer abstains.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from index.snapshot import DOC, START
+from qa.calibration import CROSS_ENCODER
+from qa.compose.base import Evidence
+from qa.compose.citations import make_citation
+from qa.compose.trimming import trim_opener
+from qa.rerank.sentences import ScoredSentence
+from qa.types import NOT_FOUND, Answer, Citation
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractiveSettings:
+    """Per scorer: the evidence score below which we abstain, and the margin within which
+    a further sentence joins the answer (see qa/calibration.json)."""
+
+    abstain_below: dict[str, float]
+    margins: dict[str, float]
+    max_sentences: int = 3
+    max_words: int = 80
+
+
+class ExtractiveComposer:
+    def __init__(self, settings: ExtractiveSettings) -> None:
+        self.settings = settings
+
+    def compose(self, evidence: Evidence) -> Answer:
+        chosen = self.select(evidence)
+        if not chosen:
+            return Answer(answer=NOT_FOUND, abstained=True, citations=[])
+        snapshot = evidence.snapshot
+        citations: list[Citation] = []
+        parts: list[str] = []
+        for n, sentence in enumerate(chosen, start=1):
+            doc_row, start, end = (int(v) for v in snapshot.sentences[sentence.row])
+            start, end = trim_opener(snapshot.documents[doc_row].text, start, end)
+            citation = make_citation(
+                snapshot, n, sentence.chunk_row, start, end, self.confidence(sentence, evidence)
+            )
+            citations.append(citation)
+            parts.append(f"{citation.quote} [{n}]")
+        return Answer(answer=" ".join(parts), abstained=False, citations=citations)
+
+    def select(self, evidence: Evidence) -> list[ScoredSentence]:
+        """The sentences of the answer in reading order, or [] to abstain."""
+        ranked = evidence.sentences
+        threshold = self.settings.abstain_below[evidence.scorer]
+        margin = self.settings.margins[evidence.scorer]
+        if not ranked or ranked[0].score < threshold:
+            return []
+        snapshot = evidence.snapshot
+        best = ranked[0]
+        chosen = [best]
+        words = len(snapshot.sentence_text(best.row).split())
+        for sentence in ranked[1:]:
+            if len(chosen) >= self.settings.max_sentences:
+                break
+            if sentence.score < best.score - margin or sentence.score < threshold:
+                break
+            length = len(snapshot.sentence_text(sentence.row).split())
+            if words + length <= self.settings.max_words:
+                chosen.append(sentence)
+                words += length
+        return in_reading_order(evidence, chosen)
+
+    @staticmethod
+    def confidence(sentence: ScoredSentence, evidence: Evidence) -> float:
+        """A 0-1 score: the cross-encoder's probability, or the embedding cosine."""
+        if evidence.scorer == CROSS_ENCODER:
+            return 1.0 / (1.0 + math.exp(-sentence.score))
+        return max(0.0, sentence.score)
+
+
+def in_reading_order(evidence: Evidence, chosen: list[ScoredSentence]) -> list[ScoredSentence]:
+    """Sentences of one document in text order; documents in the order of their best sentence."""
+    table = evidence.snapshot.sentences
+    doc_rank: dict[int, int] = {}
+    for sentence in chosen:
+        doc_rank.setdefault(int(table[sentence.row, DOC]), len(doc_rank))
+    return sorted(
+        chosen,
+        key=lambda s: (doc_rank[int(table[s.row, DOC])], int(table[s.row, START])),
+    )

@@ -1,0 +1,53 @@
+"""Assemble a pipeline from settings and the snapshot in service."""
+
+from __future__ import annotations
+
+from index.repository import SnapshotRepository
+from index.settings import IndexSettings
+from index.snapshot import Snapshot
+from qa.calibration import CROSS_ENCODER, Calibration
+from qa.compose.extractive import ExtractiveComposer, ExtractiveSettings
+from qa.models import Models
+from qa.pipeline import QAPipeline
+from qa.rerank.sentences import SentenceReranker, SentenceRerankSettings
+from qa.retrieval.hybrid import HybridRetriever
+from qa.settings import QASettings
+
+
+def build_pipeline(
+    snapshot: Snapshot, settings: QASettings | None = None, models: Models | None = None
+) -> QAPipeline:
+    settings = settings or QASettings()
+    models = models or Models.for_manifest(snapshot.manifest, rerank=settings.rerank)
+    calibration = Calibration.load().with_threshold(CROSS_ENCODER, settings.abstain_threshold)
+    return QAPipeline(
+        snapshot,
+        models,
+        settings,
+        retriever=HybridRetriever(settings),
+        reranker=SentenceReranker(
+            models.cross_encoder,
+            SentenceRerankSettings(
+                pool_chunks=settings.rerank_pool_chunks,
+                first_pass=settings.rerank_first_pass,
+                second_pass=settings.rerank_second_pass,
+                confident_logit=settings.rerank_confident_logit,
+            ),
+        ),
+        composer=ExtractiveComposer(
+            ExtractiveSettings(
+                abstain_below=calibration.abstain_below,
+                margins=calibration.margins,
+                max_sentences=settings.max_answer_sentences,
+            )
+        ),
+    )
+
+
+def load_pipeline(
+    index_settings: IndexSettings | None = None, settings: QASettings | None = None
+) -> QAPipeline:
+    """The pipeline over the snapshot in service in CITEQA_INDEX_DIR."""
+    index_settings = index_settings or IndexSettings()
+    snapshot = SnapshotRepository(index_settings.index_dir).load_current()
+    return build_pipeline(snapshot, settings)

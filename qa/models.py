@@ -1,0 +1,45 @@
+"""The models a pipeline needs, loaded once and shared across snapshot swaps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.embedders import Embedder, make_embedder
+from index.manifest import Manifest
+from qa.rerank.cross_encoder import CrossEncoder
+
+
+@dataclass
+class Models:
+    embedder: Embedder
+    multilingual: Embedder | None
+    cross_encoder: CrossEncoder | None
+
+    @classmethod
+    def for_manifest(cls, manifest: Manifest, rerank: bool = True) -> Models:
+        """Embedders named by the snapshot's manifest (never a different model than it was
+        built with) and the cross-encoder when reranking is on."""
+        return cls(
+            embedder=make_embedder(manifest.embedding.model_id),
+            multilingual=make_embedder(manifest.multilingual.model_id)
+            if manifest.multilingual
+            else None,
+            cross_encoder=CrossEncoder() if rerank else None,
+        )
+
+    def serves(self, manifest: Manifest) -> bool:
+        """True when these embedders produce the vectors of `manifest`'s snapshot."""
+        multilingual = manifest.multilingual
+        return (
+            self.embedder.model_id == manifest.embedding.model_id
+            and self.embedder.dim == manifest.embedding.dim
+            and (multilingual is None) == (self.multilingual is None)
+            and (
+                multilingual is None
+                or (
+                    self.multilingual is not None
+                    and self.multilingual.model_id == multilingual.model_id
+                    and self.multilingual.dim == multilingual.dim
+                )
+            )
+        )

@@ -1,0 +1,172 @@
+"""The question-answering pipeline: retrieve -> rerank sentences -> compose.
+
+One pipeline serves one snapshot at a time; `swap` replaces it between requests, and each
+request keeps the snapshot it started with, so a swap never mixes two indexes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from index.filters import Filter
+from index.language import dominant_script
+from index.snapshot import Snapshot
+from qa.calibration import COSINE, COSINE_MULTILINGUAL, CROSS_ENCODER
+from qa.compose.base import Composer, Evidence
+from qa.models import Models
+from qa.rerank.sentences import SentenceReranker
+from qa.retrieval.hybrid import HybridRetriever
+from qa.routing import CorpusLanguages, corpus_languages, is_cross_lingual
+from qa.settings import QASettings
+from qa.types import Answer, Passage
+
+History = Sequence[tuple[str, str]]
+
+
+class QAPipeline:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        models: Models,
+        settings: QASettings,
+        retriever: HybridRetriever,
+        reranker: SentenceReranker,
+        composer: Composer,
+    ) -> None:
+        if not models.serves(snapshot.manifest):
+            raise ValueError("the models do not match the snapshot's embedding models")
+        self._snapshot = snapshot
+        self._languages = _languages(snapshot)
+        self._lock = threading.Lock()
+        self.models = models
+        self.settings = settings
+        self.retriever = retriever
+        self.reranker = reranker
+        self.composer = composer
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._snapshot
+
+    def swap(self, snapshot: Snapshot) -> None:
+        """Serve `snapshot` from the next request on; it must use the same embedders."""
+        if not self.models.serves(snapshot.manifest):
+            raise ValueError("the new snapshot was built with other embedding models")
+        with self._lock:
+            self._snapshot, self._languages = snapshot, _languages(snapshot)
+
+    def evidence(
+        self,
+        question: str,
+        *,
+        where: Filter | None = None,
+        history: History | None = None,
+        depth: int | None = None,
+    ) -> Evidence:
+        """Retrieve, rerank and score sentences for `question` (the shared first half)."""
+        with self._lock:
+            snapshot, languages = self._snapshot, self._languages
+        timings: dict[str, float] = {}
+        query = question
+        cross_lingual = self.models.multilingual is not None and is_cross_lingual(query, languages)
+        with _timed(timings, "embed"):
+            embedder = self.models.multilingual if cross_lingual else self.models.embedder
+            assert embedder is not None
+            vector = embedder.embed_queries([query])[0]
+        with _timed(timings, "retrieve"):
+            allowed = snapshot.fields.allowed_rows(where) if where else None
+            candidates = self.retriever.retrieve(
+                snapshot, query, vector, cross_lingual=cross_lingual, allowed=allowed, depth=depth
+            )
+        with _timed(timings, "rerank"):
+            candidates, sentences = self.reranker.rerank(
+                snapshot, query, vector, candidates, cross_lingual=cross_lingual
+            )
+        scorer = (
+            COSINE_MULTILINGUAL
+            if cross_lingual
+            else CROSS_ENCODER
+            if self.reranker.cross_encoder is not None
+            else COSINE
+        )
+        return Evidence(
+            snapshot=snapshot,
+            question=question,
+            candidates=candidates,
+            sentences=sentences,
+            cross_lingual=cross_lingual,
+            scorer=scorer,
+            timings_ms=timings,
+        )
+
+    def search(
+        self, query: str, *, top_k: int | None = None, where: Filter | None = None
+    ) -> list[Passage]:
+        evidence = self.evidence(query, where=where)
+        return self.passages(evidence, top_k or self.settings.top_k)
+
+    def ask(
+        self,
+        question: str,
+        *,
+        top_k: int | None = None,
+        where: Filter | None = None,
+        history: History | None = None,
+        include_passages: bool = False,
+    ) -> Answer:
+        started = time.perf_counter()
+        evidence = self.evidence(question, where=where, history=history)
+        with _timed(evidence.timings_ms, "compose"):
+            answer = self.composer.compose(evidence)
+        answer.timings_ms = {
+            **evidence.timings_ms,
+            **answer.timings_ms,
+            "total": _ms(time.perf_counter() - started),
+        }
+        if include_passages:
+            answer.passages = self.passages(evidence, top_k or self.settings.top_k)
+        return answer
+
+    @staticmethod
+    def passages(evidence: Evidence, top_k: int) -> list[Passage]:
+        snapshot = evidence.snapshot
+        result = []
+        for candidate in evidence.candidates[:top_k]:
+            document = snapshot.chunk_document(candidate.row)
+            _, start, end = (int(v) for v in snapshot.chunks[candidate.row, :3])
+            result.append(
+                Passage(
+                    chunk_id=snapshot.chunk_ids[candidate.row],
+                    doc_id=document.doc_id,
+                    title=document.title,
+                    source=document.source,
+                    text=document.text[start:end],
+                    start=start,
+                    end=end,
+                    score=round(float(candidate.score), 6),
+                )
+            )
+        return result
+
+
+def _languages(snapshot: Snapshot) -> CorpusLanguages:
+    return corpus_languages(
+        {doc.lang for doc in snapshot.documents},
+        {dominant_script(doc.text) for doc in snapshot.documents},
+    )
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+@contextmanager
+def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = _ms(time.perf_counter() - started)

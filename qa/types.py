@@ -1,0 +1,44 @@
+"""Data types of the qa layer, shared by the API and evaluation: passages, citations, answers."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+NOT_FOUND = "I could not find this in the documents."
+
+
+class Passage(BaseModel):
+    """A retrieved chunk; `text == document_text[start:end]`."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    source: str
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+class Citation(BaseModel):
+    """What `[n]` in an answer points to: a verbatim quote and its offsets in the document."""
+
+    n: int = Field(ge=1)
+    doc_id: str
+    title: str
+    source: str
+    chunk_id: str
+    quote: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    score: float
+
+
+class Answer(BaseModel):
+    """The body of `POST /v1/ask` (and of the final `done` event of `/v1/chat`)."""
+
+    answer: str
+    abstained: bool
+    citations: list[Citation] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    passages: list[Passage] | None = None

@@ -1,0 +1,127 @@
+"""Shared fixtures: the real models, a real index of corpus/, the app over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from api.app import create_app
+from api.settings import ApiSettings
+from index.builder import IndexBuilder
+from index.chunking import SentenceChunker
+from index.corpus import load_corpus
+from index.embedders import E5_ID, MINILM_ID, Embedder, make_embedder
+from index.repository import SnapshotRepository
+from index.settings import IndexSettings
+from index.snapshot import Snapshot
+from qa.factory import build_pipeline
+from qa.models import Models
+from qa.pipeline import QAPipeline
+from qa.rerank.cross_encoder import CrossEncoder
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return make_embedder(MINILM_ID)
+
+
+@pytest.fixture(scope="session")
+def multilingual_embedder() -> Embedder:
+    return make_embedder(E5_ID)
+
+
+@pytest.fixture(scope="session")
+def models(embedder: Embedder, multilingual_embedder: Embedder) -> Models:
+    return Models(
+        embedder=embedder, multilingual=multilingual_embedder, cross_encoder=CrossEncoder()
+    )
+
+
+def make_test_builder(root: Path, models: Models) -> IndexBuilder:
+    """A builder with the session's models and the default chunker settings."""
+    return IndexBuilder(
+        SnapshotRepository(root),
+        models.embedder,
+        SentenceChunker(IndexSettings().chunker),
+        multilingual=models.multilingual,
+        progress=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def corpus_snapshot(tmp_path_factory: pytest.TempPathFactory, models: Models) -> Snapshot:
+    """The default corpus, indexed once per test session."""
+    documents, skipped = load_corpus(IndexSettings(corpus_dir=CORPUS))
+    assert not skipped
+    snapshot, _ = make_test_builder(tmp_path_factory.mktemp("corpus-index"), models).build(
+        documents
+    )
+    return snapshot
+
+
+@pytest.fixture(scope="session")
+def pipeline(corpus_snapshot: Snapshot, models: Models) -> QAPipeline:
+    return build_pipeline(corpus_snapshot, models=models)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """A uvicorn server in a thread, on a free loopback port."""
+
+    def __init__(self, app: object) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")  # type: ignore[arg-type]
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("the test server did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(pipeline: QAPipeline) -> Iterator[LiveServer]:
+    """The app with the default-corpus pipeline, served over real HTTP."""
+    app = create_app(ApiSettings(rate_limit="0"), pipeline=pipeline)
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture
+def http(live_server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_server.url, timeout=60) as client:
+        yield client
