@@ -21,6 +21,7 @@ from qa.rerank.sentences import SentenceReranker
 from qa.retrieval.hybrid import HybridRetriever
 from qa.routing import CorpusLanguages, corpus_languages, is_cross_lingual
 from qa.settings import QASettings
+from qa.streaming import AnswerDone, StreamEvent
 from qa.types import Answer, Passage
 
 History = Sequence[tuple[str, str]]
@@ -129,6 +130,32 @@ class QAPipeline:
         if include_passages:
             answer.passages = self.passages(evidence, top_k or self.settings.top_k)
         return answer
+
+    def stream(
+        self,
+        question: str,
+        *,
+        top_k: int | None = None,
+        where: Filter | None = None,
+        history: History | None = None,
+        include_passages: bool = False,
+    ) -> Iterator[StreamEvent]:
+        """`ask` as events (see qa.streaming); the final AnswerDone carries what `ask` returns."""
+        started = time.perf_counter()
+        evidence = self.evidence(question, where=where, history=history)
+        compose_started = time.perf_counter()
+        for event in self.composer.stream(evidence):
+            if isinstance(event, AnswerDone):
+                answer = event.answer
+                answer.timings_ms = {
+                    **evidence.timings_ms,
+                    **answer.timings_ms,
+                    "compose": _ms(time.perf_counter() - compose_started),
+                    "total": _ms(time.perf_counter() - started),
+                }
+                if include_passages:
+                    answer.passages = self.passages(evidence, top_k or self.settings.top_k)
+            yield event
 
     @staticmethod
     def passages(evidence: Evidence, top_k: int) -> list[Passage]:

@@ -40,5 +40,9 @@ class Answer(BaseModel):
     answer: str
     abstained: bool
     citations: list[Citation] = Field(default_factory=list)
+    confidence: float = Field(
+        default=0.0,
+        description="Evidence strength in [0, 1]; below the calibrated line we abstain.",
+    )
     timings_ms: dict[str, float] = Field(default_factory=dict)
     passages: list[Passage] | None = None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from index.snapshot import Snapshot
 from qa.rerank.sentences import ScoredSentence
 from qa.retrieval.candidates import Candidate
+from qa.streaming import StreamEvent
 from qa.types import Answer
 
 
@@ -28,3 +30,7 @@ class Composer(Protocol):
     """Writes the answer (or abstains) from the evidence."""
 
     def compose(self, evidence: Evidence) -> Answer: ...
+
+    def stream(self, evidence: Evidence) -> Iterator[StreamEvent]:
+        """The same answer as `compose`, as events; the last one is AnswerDone."""
+        ...

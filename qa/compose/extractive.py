@@ -8,6 +8,7 @@ within `margin` of the best and the answer stays under `max_words`. Each sentenc
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from index.snapshot import DOC, START
@@ -16,6 +17,7 @@ from qa.compose.base import Evidence
 from qa.compose.citations import make_citation
 from qa.compose.trimming import trim_opener
 from qa.rerank.sentences import ScoredSentence
+from qa.streaming import AnswerDelta, AnswerDone, CitationEvent, StreamEvent
 from qa.types import NOT_FOUND, Answer, Citation
 
 
@@ -36,8 +38,9 @@ class ExtractiveComposer:
 
     def compose(self, evidence: Evidence) -> Answer:
         chosen = self.select(evidence)
+        confidence = self.confidence(evidence.sentences[0], evidence) if evidence.sentences else 0.0
         if not chosen:
-            return Answer(answer=NOT_FOUND, abstained=True, citations=[])
+            return Answer(answer=NOT_FOUND, abstained=True, citations=[], confidence=confidence)
         snapshot = evidence.snapshot
         citations: list[Citation] = []
         parts: list[str] = []
@@ -49,7 +52,19 @@ class ExtractiveComposer:
             )
             citations.append(citation)
             parts.append(f"{citation.quote} [{n}]")
-        return Answer(answer=" ".join(parts), abstained=False, citations=citations)
+        return Answer(
+            answer=" ".join(parts), abstained=False, citations=citations, confidence=confidence
+        )
+
+    def stream(self, evidence: Evidence) -> Iterator[StreamEvent]:
+        """Sentence by sentence: each sentence with its marker, then its citation."""
+        answer = self.compose(evidence)
+        if answer.abstained:
+            yield AnswerDelta(answer.answer)
+        for i, citation in enumerate(answer.citations):
+            yield AnswerDelta(("" if i == 0 else " ") + f"{citation.quote} [{citation.n}]")
+            yield CitationEvent(citation)
+        yield AnswerDone(answer)
 
     def select(self, evidence: Evidence) -> list[ScoredSentence]:
         """The sentences of the answer in reading order, or [] to abstain."""
