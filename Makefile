@@ -8,6 +8,15 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
+# llama-cpp-python (the `llm` extra) builds from source, about 6 minutes; its default native
+# build crashes on our CPUs, so the instruction sets are named (DESIGN.md, section 3). These
+# CPUs have no AVX-512: with GGML_AVX512=ON, as DESIGN.md says, loading a model dies of an
+# illegal instruction. LLAVA_BUILD=OFF skips the multimodal library we do not use. pip reuses
+# a wheel it built before whatever CMAKE_ARGS say: after changing them, rebuild with
+# `pip install --no-cache-dir --force-reinstall --no-deps llama-cpp-python==0.3.36`.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF -DLLAVA_BUILD=OFF
+
 .PHONY: install serve index test lint typecheck pytest bench clean
 
 install: $(STAMP)
@@ -18,7 +27,9 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install --quiet -e '.[dev,bench,llm]'
+	# The widget tests drive Debian's Chromium (never `playwright install`).
+	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 	touch $(STAMP)
 
 index: install

@@ -8,11 +8,31 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
+from api.allow_header import AllowHeader
 from api.errors import install_error_handlers
+from api.lifecycle import pipeline_ready, shutdown
 from api.middleware import BodySizeLimit
-from api.routes import ask, health, search
+from api.observability import Metrics
+from api.ratelimit import RateLimit, parse_rate
+from api.request_tracking import RequestTracking
+from api.route_templates import RouteTemplates
+from api.routes import (
+    ask,
+    chat,
+    documents,
+    health,
+    metrics,
+    openai_compat,
+    refresh,
+    search,
+    widget,
+)
+from api.schemas import ErrorBody
+from api.security_headers import SecurityHeaders
 from api.settings import ApiSettings
+from index.settings import IndexSettings
 from qa.pipeline import QAPipeline
 
 log = logging.getLogger(__name__)
@@ -25,10 +45,15 @@ def create_app(
     *,
     pipeline: QAPipeline | None = None,
     loader: PipelineLoader | None = None,
+    index_settings: IndexSettings | None = None,
 ) -> FastAPI:
     """Build the app. Without `pipeline`, it is loaded in the background at start-up
-    (by `loader`, default: the snapshot in CITEQA_INDEX_DIR), and /readyz says when."""
+    (by `loader`, default: the snapshot in CITEQA_INDEX_DIR), and /readyz says when.
+    The document admin API works on `index_settings` (default with the default loader:
+    CITEQA_INDEX_DIR and CITEQA_CORPUS_DIR; otherwise off)."""
     settings = settings or ApiSettings()
+    if index_settings is None and pipeline is None and loader is None:
+        index_settings = IndexSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -36,25 +61,54 @@ def create_app(
             threading.Thread(
                 target=_load, args=(app, loader or _default_loader), daemon=True
             ).start()
+        else:
+            pipeline_ready(app)
         yield
+        shutdown(app)
 
     app = FastAPI(
         title="citeqa",
         summary="Answers questions about your documents, citing them verbatim.",
         version="0.1.0",
         lifespan=lifespan,
+        responses={
+            413: {"model": ErrorBody, "description": "The request body is too large."},
+            429: {"model": ErrorBody, "description": "Rate limited; see Retry-After."},
+        },
     )
     app.state.settings = settings
     app.state.pipeline = pipeline
     app.state.load_error = None
+    app.state.index_settings = index_settings
+    app.state.admin = None
+    app.state.metrics = Metrics(
+        snapshot=lambda: app.state.pipeline.snapshot if app.state.pipeline else None,
+        refresh_status=lambda: app.state.admin.refresher.status() if app.state.admin else None,
+    )
     install_error_handlers(app)
-    for module in (ask, search, health):
+    for module in (ask, chat, search, health, documents, refresh, metrics, widget, openai_compat):
         app.include_router(module.router)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=int(settings.max_upload_mb * (1 << 20)) + (1 << 16),
     )
+    app.add_middleware(RateLimit, rate=parse_rate(settings.rate_limit))
+    app.add_middleware(
+        SecurityHeaders,
+        docs_paths=frozenset(p for p in (app.docs_url, app.redoc_url) if p),
+    )
+    app.add_middleware(
+        CORSMiddleware,  # outside the rate limit, so refusals carry CORS headers too
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        expose_headers=["X-Request-ID", "Retry-After"],
+        max_age=600,
+    )
+    templates = RouteTemplates(app)
+    app.add_middleware(AllowHeader, templates=templates)
+    app.add_middleware(RequestTracking, metrics=app.state.metrics, templates=templates)
     return app
 
 
@@ -62,6 +116,7 @@ def _load(app: FastAPI, loader: PipelineLoader) -> None:
     try:
         app.state.pipeline = loader()
         log.info("ready: snapshot %s", app.state.pipeline.snapshot.snapshot_id)
+        pipeline_ready(app)
     except Exception as exc:  # reported on /readyz; the process stays up for /healthz
         log.exception("loading the index failed")
         app.state.load_error = str(exc)

@@ -37,6 +37,30 @@ class AskRequest(_Strict):
     include_passages: StrictBool = False
 
 
+class ChatRequest(AskRequest):
+    """One turn of a conversation: earlier turns come as `history` or as a
+    `conversation_id` from an earlier `meta` event, not both."""
+
+    conversation_id: StrictStr | None = Field(
+        default=None,
+        max_length=64,
+        description="Continue a server-side conversation; unknown or expired ids start anew.",
+    )
+
+
+class ChatMeta(BaseModel):
+    """Data of the first `meta` event of /v1/chat."""
+
+    conversation_id: str
+    resumed: bool = Field(description="Whether the conversation_id sent was continued.")
+
+
+class ChatDelta(BaseModel):
+    """Data of a `delta` event: the next piece of the answer text."""
+
+    text: str
+
+
 class SearchRequest(_Strict):
     query: StrictStr = Field(description="1 to CITEQA_MAX_QUESTION_CHARS characters.")
     top_k: StrictInt | None = Field(default=None, ge=1)

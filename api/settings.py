@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from api.ratelimit import parse_rate
 
 
 class ApiSettings(BaseSettings):
@@ -22,6 +24,13 @@ class ApiSettings(BaseSettings):
     rate_limit: str = "120/minute"
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    log_format: Literal["json", "text"] = "json"
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _check_rate_limit(cls, value: str) -> str:
+        parse_rate(value)
+        return value
 
     @field_validator("api_keys", "cors_origins", mode="before")
     @classmethod

@@ -90,9 +90,9 @@ class IndexBuilder:
         started = time.perf_counter()
         with self.repository.build_lock():
             report = BuildReport()
-            previous = self._reusable_previous(report)
+            previous, previous_ids = self._previous(report)
             docs = _unique_sorted(documents)
-            parts = self._parts(docs, previous, report)
+            parts = self._parts(docs, previous, previous_ids, report)
             snapshot = self._assemble(docs, parts, report)
             self.repository.publish(snapshot, keep=self.keep_snapshots)
         report.snapshot_id = snapshot.snapshot_id
@@ -109,15 +109,17 @@ class IndexBuilder:
         )
         return main, extra
 
-    def _reusable_previous(self, report: BuildReport) -> Snapshot | None:
+    def _previous(self, report: BuildReport) -> tuple[Snapshot | None, set[str]]:
+        """The snapshot whose vectors may be reused (None: full rebuild), and its doc ids."""
         if self.repository.current_id() is None:
             report.full_rebuild_reason = "no previous snapshot"
-            return None
+            return None, set()
         try:
             previous = self.repository.load_current()
         except SnapshotError as exc:
             report.full_rebuild_reason = f"previous snapshot unusable: {exc}"
-            return None
+            return None, set()
+        previous_ids = set(previous.manifest.documents)
         main, extra = self._embedding_info()
         if not previous.manifest.same_embedding(main, extra):
             report.full_rebuild_reason = (
@@ -127,16 +129,19 @@ class IndexBuilder:
         elif previous.manifest.chunker != _chunker_dict(self.chunker):
             report.full_rebuild_reason = "chunker settings changed"
         else:
-            return previous
+            return previous, previous_ids
         log.warning("full rebuild: %s", report.full_rebuild_reason)
-        return None
+        return None, previous_ids
 
     def _parts(
-        self, docs: Sequence[Document], previous: Snapshot | None, report: BuildReport
+        self,
+        docs: Sequence[Document],
+        previous: Snapshot | None,
+        old_ids: set[str],
+        report: BuildReport,
     ) -> list[_Parts]:
         parts: list[_Parts | None] = []
         fresh: list[int] = []
-        old_ids = set(previous.manifest.documents) if previous else set()
         for i, doc in enumerate(docs):
             entry = previous.manifest.documents.get(doc.doc_id) if previous else None
             if previous is not None and entry and entry.content_hash == doc.content_hash:
@@ -303,4 +308,4 @@ def _concat(arrays: list[Vectors], dim: int) -> Vectors:
 
 
 def _chunker_dict(chunker: SentenceChunker) -> dict[str, int]:
-    return {"size": chunker.settings.size, "overlap": chunker.settings.overlap}
+    return chunker.settings.as_manifest()

@@ -8,6 +8,12 @@ from dataclasses import dataclass
 from index.sentences import split_sentences
 from index.types import Chunk, Document, Span
 
+# Bumped whenever chunk or sentence boundaries change, so old snapshots are rebuilt.
+CHUNKER_VERSION = 2
+# Sentences longer than this are cut at whitespace (about the 256-token window of the
+# MiniLM embedder). A sentence longer than the chunk size becomes a chunk of its own.
+MAX_SENTENCE_CHARS = 1000
+
 
 @dataclass(frozen=True, slots=True)
 class ChunkerSettings:
@@ -15,6 +21,15 @@ class ChunkerSettings:
 
     size: int = 500
     overlap: int = 100
+
+    def as_manifest(self) -> dict[str, int]:
+        """What the manifest records: a snapshot is reusable only under equal values."""
+        return {
+            "size": self.size,
+            "overlap": self.overlap,
+            "max_sentence_chars": MAX_SENTENCE_CHARS,
+            "version": CHUNKER_VERSION,
+        }
 
     def __post_init__(self) -> None:
         if self.size < 50:
@@ -31,7 +46,7 @@ class SentenceChunker:
 
     def split(self, text: str) -> tuple[list[Span], list[tuple[int, int]]]:
         """The sentences of `text` and each chunk as a range `[lo, hi)` of sentence indexes."""
-        sentences = split_sentences(text, max_chars=self.settings.size)
+        sentences = split_sentences(text, max_chars=max(self.settings.size, MAX_SENTENCE_CHARS))
         ranges = pack_sentences(sentences, self.settings.size, self.settings.overlap)
         return sentences, ranges
 

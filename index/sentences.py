@@ -15,6 +15,14 @@ from index.types import Span
 
 _LINE = re.compile(r"[^\n]+")
 _SPACE = re.compile(r"\s")
+# A piece ending in one of these (or in a single capital, an initial) does not end a
+# sentence: the segmenter sometimes cuts after "Dr." when it opens a sentence.
+_ABBREVIATIONS = frozenset(
+    "Mr Mrs Ms Mx Dr Prof Sr Jr St Mt Ft Rev Hon Gen Col Lt Sgt Capt Cmdr Adm Gov Pres "
+    "Sen Rep Inc Ltd Co Corp No Nos Vol Fig Eq vs etc al approx ca cf Jan Feb Mar Apr Jun "
+    "Jul Aug Sep Sept Oct Nov Dec г гг им ул д т проф акад".split()
+)
+_LAST_WORD = re.compile(r"(\w+)\.$")
 
 
 def split_sentences(text: str, max_chars: int = 600) -> list[Span]:
@@ -33,7 +41,7 @@ def _segment_line(line: str, offset: int) -> list[tuple[int, int]]:
         _, pieces = blingfire.text_to_sentences_and_offsets(line)
     except (AssertionError, ValueError, UnicodeError):
         pieces = []
-    bounds = _validated(line, pieces)
+    bounds = _merge_abbreviations(line, _validated(line, pieces))
     trimmed = (_trim(line, start, end) for start, end in bounds)
     return [(offset + s, offset + e) for s, e in trimmed if e > s]
 
@@ -53,6 +61,24 @@ def _validated(line: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]
     starts = [0] + [s for s, _ in pieces[1:]]
     ends = [s for s, _ in pieces[1:]] + [len(line)]
     return list(zip(starts, ends, strict=True))
+
+
+def _merge_abbreviations(line: str, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in bounds:
+        if merged and _ends_with_abbreviation(line[merged[-1][0] : merged[-1][1]]):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _ends_with_abbreviation(piece: str) -> bool:
+    match = _LAST_WORD.search(piece.rstrip())
+    if match is None:
+        return False
+    word = match.group(1)
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isupper())
 
 
 def _trim(line: str, start: int, end: int) -> tuple[int, int]:

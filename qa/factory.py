@@ -6,7 +6,11 @@ from index.repository import SnapshotRepository
 from index.settings import IndexSettings
 from index.snapshot import Snapshot
 from qa.calibration import CROSS_ENCODER, Calibration
+from qa.compose.base import Composer
 from qa.compose.extractive import ExtractiveComposer, ExtractiveSettings
+from qa.compose.generative import GenerativeComposer
+from qa.compose.support import SupportChecker
+from qa.llm import make_chat_client
 from qa.models import Models
 from qa.pipeline import QAPipeline
 from qa.rerank.sentences import SentenceReranker, SentenceRerankSettings
@@ -34,13 +38,31 @@ def build_pipeline(
                 confident_logit=settings.rerank_confident_logit,
             ),
         ),
-        composer=ExtractiveComposer(
-            ExtractiveSettings(
-                abstain_below=calibration.abstain_below,
-                margins=calibration.margins,
-                max_sentences=settings.max_answer_sentences,
-            )
+        composer=make_composer(
+            settings,
+            models,
+            ExtractiveComposer(
+                ExtractiveSettings(
+                    abstain_below=calibration.abstain_below,
+                    margins=calibration.margins,
+                    max_sentences=settings.max_answer_sentences,
+                )
+            ),
         ),
+    )
+
+
+def make_composer(
+    settings: QASettings, models: Models, extractive: ExtractiveComposer
+) -> Composer:
+    """The extractive composer, or with CITEQA_LLM a generative one that falls back to it."""
+    if settings.llm == "none":
+        return extractive
+    return GenerativeComposer(
+        make_chat_client(settings),
+        extractive,
+        SupportChecker(models.embedder, models.multilingual),
+        passages=settings.llm_passages,
     )
 
 

@@ -16,9 +16,10 @@ from index.language import dominant_script
 from index.snapshot import Snapshot
 from qa.calibration import COSINE, COSINE_MULTILINGUAL, CROSS_ENCODER
 from qa.compose.base import Composer, Evidence
+from qa.conversation import retrieval_query
 from qa.models import Models
 from qa.rerank.sentences import SentenceReranker
-from qa.retrieval.hybrid import HybridRetriever
+from qa.retrieval.hybrid import HybridRetriever, QueryVectors
 from qa.routing import CorpusLanguages, corpus_languages, is_cross_lingual
 from qa.settings import QASettings
 from qa.streaming import AnswerDone, StreamEvent
@@ -71,21 +72,24 @@ class QAPipeline:
         with self._lock:
             snapshot, languages = self._snapshot, self._languages
         timings: dict[str, float] = {}
-        query = question
-        cross_lingual = self.models.multilingual is not None and is_cross_lingual(query, languages)
+        query = retrieval_query(question, history)
+        multilingual = self.models.multilingual
+        cross_lingual = multilingual is not None and is_cross_lingual(query, languages)
         with _timed(timings, "embed"):
-            embedder = self.models.multilingual if cross_lingual else self.models.embedder
-            assert embedder is not None
-            vector = embedder.embed_queries([query])[0]
+            vectors = QueryVectors(
+                main=None if cross_lingual else self.models.embedder.embed_queries([query])[0],
+                multilingual=multilingual.embed_queries([query])[0]
+                if multilingual is not None
+                and (cross_lingual or self.settings.multilingual_weight > 0)
+                else None,
+            )
         with _timed(timings, "retrieve"):
             allowed = snapshot.fields.allowed_rows(where) if where else None
             candidates = self.retriever.retrieve(
-                snapshot, query, vector, cross_lingual=cross_lingual, allowed=allowed, depth=depth
+                snapshot, query, vectors, allowed=allowed, depth=depth
             )
         with _timed(timings, "rerank"):
-            candidates, sentences = self.reranker.rerank(
-                snapshot, query, vector, candidates, cross_lingual=cross_lingual
-            )
+            candidates, sentences = self.reranker.rerank(snapshot, query, vectors, candidates)
         scorer = (
             COSINE_MULTILINGUAL
             if cross_lingual

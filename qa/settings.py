@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,18 +19,47 @@ class QASettings(BaseSettings):
         default=50, ge=1, le=1000, description="Depth of the dense and keyword candidate lists."
     )
     rrf_k: int = Field(default=10, ge=1, description="Reciprocal rank fusion constant.")
-    dense_weight: float = Field(default=1.0, ge=0)
+    dense_weight: float = Field(
+        default=1.0, ge=0, description="Weight of each main-embedder list; 0 turns them off."
+    )
+    multilingual_weight: float = Field(default=1.0, ge=0)
     keyword_weight: float = Field(default=1.5, ge=0)
     rerank: bool = Field(default=True, description="Cross-encoder reranking on or off.")
     max_answer_sentences: int = Field(default=3, ge=1, le=3)
     rerank_pool_chunks: int = Field(
         default=10, ge=1, le=100, description="Chunks whose sentences may be reranked."
     )
-    rerank_first_pass: int = Field(default=3, ge=1, le=100)
+    rerank_first_pass: int = Field(default=2, ge=1, le=100)
     rerank_second_pass: int = Field(default=5, ge=0, le=100)
     rerank_confident_logit: float = Field(
-        default=4.0, description="Skip the second rerank pass above this logit."
+        default=5.0, description="Skip the second rerank pass above this logit."
     )
     abstain_threshold: float | None = Field(
         default=None, description="Override the calibrated cross-encoder threshold."
     )
+    llm: Literal["none", "openai", "llamacpp"] = Field(
+        default="none",
+        description="Generated answers: none (extractive), openai (any OpenAI-compatible "
+        "server) or llamacpp (a GGUF file in process).",
+    )
+    llm_base_url: str | None = Field(default=None, description="openai: the server's /v1 URL.")
+    llm_model: str | None = Field(default=None, description="openai: the model name.")
+    llm_api_key: SecretStr | None = Field(default=None, description="openai: the API key.")
+    llm_model_path: Path | None = Field(
+        default=None, description="llamacpp: a GGUF file; default SmolLM2-135M-Instruct."
+    )
+    llm_timeout: float = Field(default=30.0, gt=0, description="Seconds for a whole answer.")
+    llm_max_tokens: int = Field(default=256, ge=16, le=8192)
+    llm_temperature: float = Field(default=0.0, ge=0, le=2)
+    llm_passages: int = Field(default=4, ge=1, le=20, description="Passages in the prompt.")
+    llm_context: int = Field(default=4096, ge=512, description="llamacpp: context tokens.")
+    llm_threads: int | None = Field(default=None, ge=1, description="llamacpp: CPU threads.")
+
+    @field_validator("llm", mode="before")
+    @classmethod
+    def _llm_off(cls, value: object) -> object:
+        """An empty value, "off" and "extractive" mean no LLM, like "none"."""
+        if not isinstance(value, str):
+            return value
+        value = value.strip().lower()
+        return "none" if value in ("", "off", "extractive") else value

@@ -46,3 +46,12 @@ class Answer(BaseModel):
     )
     timings_ms: dict[str, float] = Field(default_factory=dict)
     passages: list[Passage] | None = None
+    fallback: bool | None = Field(
+        default=None,
+        description="With an LLM configured: true when the extractive answer stands in "
+        "for a generated one that timed out, failed or had no supported sentence.",
+    )
+    fallback_reason: str | None = Field(
+        default=None,
+        description="Why: llm_timeout, llm_error, llm_empty, llm_declined or unsupported.",
+    )

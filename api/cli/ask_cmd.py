@@ -24,6 +24,7 @@ def ask_command(
     """Answer QUESTION with citations from the indexed documents."""
     configure_runtime()
     from index.settings import IndexSettings
+    from index.snapshot import SnapshotError
     from qa.factory import load_pipeline
 
     text = question.strip()
@@ -33,7 +34,11 @@ def ask_command(
     settings = IndexSettings()
     if index_dir is not None:
         settings.index_dir = index_dir
-    pipeline = load_pipeline(settings)
+    try:
+        pipeline = load_pipeline(settings)
+    except SnapshotError as exc:
+        typer.echo(f"error: {exc}; build one with `citeqa index`", err=True)
+        raise typer.Exit(1) from exc
     answer = pipeline.ask(text, top_k=top_k)
     if as_json:
         typer.echo(answer.model_dump_json(exclude_none=True))

@@ -29,11 +29,19 @@ def serve_command(
     index_settings = IndexSettings()
     if index_dir is not None:
         index_settings.index_dir = index_dir
-    app = create_app(settings, loader=lambda: load_pipeline(index_settings))
+    if settings.log_format == "json":
+        from api.jsonlog import use_json_logs
+
+        use_json_logs()
+    app = create_app(
+        settings, loader=lambda: load_pipeline(index_settings), index_settings=index_settings
+    )
     uvicorn.run(
         app,
         host=host or settings.host,
         port=port or settings.port,
         log_level="info",
+        log_config=None,  # uvicorn logs through the root logger (JSON lines by default)
+        access_log=False,  # api.request_tracking writes one access line per request
         timeout_graceful_shutdown=5,
     )

@@ -10,6 +10,7 @@ more scored. A chunk then ranks by its best scored sentence.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,10 +23,16 @@ from index.snapshot import (
     SENTENCE_VECTORS,
     Snapshot,
 )
+from index.stores.base import Scores
 from qa.rerank.cross_encoder import CrossEncoder
 from qa.rerank.lexical import overlap_scores
 from qa.retrieval.candidates import Candidate
 from qa.retrieval.fusion import reciprocal_rank_fusion
+from qa.retrieval.hybrid import QueryVectors
+
+_ANAPHORIC_START = re.compile(
+    r"(?:He|She|It|They|This|These|Those|Its|His|Her|Their|There|Such|That)\b"
+)
 
 
 @dataclass(slots=True)
@@ -58,19 +65,28 @@ class SentenceReranker:
         self,
         snapshot: Snapshot,
         question: str,
-        vector: Vectors,
+        vectors: QueryVectors,
         candidates: list[Candidate],
-        *,
-        cross_lingual: bool = False,
     ) -> tuple[list[Candidate], list[ScoredSentence]]:
+        """Reordered candidates and the scored sentences, best first.
+
+        Without the main vector (a cross-lingual question) or without a cross-encoder,
+        sentences are scored by embedding similarity and the chunk order is kept.
+        """
         pool = candidates[: self.settings.pool_chunks]
         sentences, owners = _pool_sentences(snapshot, pool)
         if not sentences:
             return candidates, []
-        if cross_lingual or self.cross_encoder is None:
-            scored = self._by_embedding(snapshot, vector, sentences, owners, cross_lingual)
-            return candidates, scored
-        order = self._prescore(snapshot, question, vector, sentences, owners)
+        if vectors.main is None:
+            assert vectors.multilingual is not None
+            scores = _similarity(
+                snapshot, MULTILINGUAL_SENTENCE_VECTORS, vectors.multilingual, sentences
+            )
+            return candidates, _scored(sentences, owners, scores)
+        if self.cross_encoder is None:
+            scores = _similarity(snapshot, SENTENCE_VECTORS, vectors.main, sentences)
+            return candidates, _scored(sentences, owners, scores)
+        order = self._prescore(snapshot, question, vectors, sentences, owners)
         scored = self._cross_encode(snapshot, question, [sentences[i] for i in order], owners)
         return _reorder(candidates, scored), scored
 
@@ -78,22 +94,27 @@ class SentenceReranker:
         self,
         snapshot: Snapshot,
         question: str,
-        vector: Vectors,
+        vectors: QueryVectors,
         sentences: list[int],
         owners: dict[int, int],
     ) -> list[int]:
-        dense = snapshot.vectors[SENTENCE_VECTORS][sentences] @ vector.reshape(-1)
+        """Sentence indexes, most promising first: fused ranks of cheap signals."""
         texts = [snapshot.sentence_text(s) for s in sentences]
         lexical = np.asarray(overlap_scores(snapshot.keyword, question, texts))
         rank_of: dict[int, int] = {}
         for s in sentences:
             rank_of.setdefault(owners[s], len(rank_of))
         chunk_rank = np.asarray([rank_of[owners[s]] for s in sentences])
-        rankings = [
-            list(np.argsort(-dense, kind="stable")),
-            list(np.argsort(-lexical, kind="stable")),
-            list(np.argsort(chunk_rank, kind="stable")),
-        ]
+        signals = [-lexical, chunk_rank]
+        assert vectors.main is not None
+        signals.append(-_similarity(snapshot, SENTENCE_VECTORS, vectors.main, sentences))
+        if vectors.multilingual is not None and MULTILINGUAL_SENTENCE_VECTORS in snapshot.vectors:
+            signals.append(
+                -_similarity(
+                    snapshot, MULTILINGUAL_SENTENCE_VECTORS, vectors.multilingual, sentences
+                )
+            )
+        rankings = [list(np.argsort(signal, kind="stable")) for signal in signals]
         return [int(i) for i, _ in reciprocal_rank_fusion(rankings, k=10)]
 
     def _cross_encode(
@@ -116,23 +137,20 @@ class SentenceReranker:
             key=lambda s: -s.score,
         )
 
-    @staticmethod
-    def _by_embedding(
-        snapshot: Snapshot,
-        vector: Vectors,
-        sentences: list[int],
-        owners: dict[int, int],
-        cross_lingual: bool,
-    ) -> list[ScoredSentence]:
-        name = MULTILINGUAL_SENTENCE_VECTORS if cross_lingual else SENTENCE_VECTORS
-        scores = snapshot.vectors[name][sentences] @ vector.reshape(-1)
-        return sorted(
-            (
-                ScoredSentence(row, owners[row], float(s))
-                for row, s in zip(sentences, scores, strict=True)
-            ),
-            key=lambda s: -s.score,
-        )
+
+def _similarity(snapshot: Snapshot, name: str, vector: Vectors, sentences: list[int]) -> Scores:
+    scores: Scores = snapshot.vectors[name][sentences] @ vector.reshape(-1)
+    return scores
+
+
+def _scored(sentences: list[int], owners: dict[int, int], scores: Scores) -> list[ScoredSentence]:
+    return sorted(
+        (
+            ScoredSentence(row, owners[row], float(s))
+            for row, s in zip(sentences, scores, strict=True)
+        ),
+        key=lambda s: -s.score,
+    )
 
 
 def _pool_sentences(snapshot: Snapshot, pool: list[Candidate]) -> tuple[list[int], dict[int, int]]:
@@ -149,11 +167,15 @@ def _pool_sentences(snapshot: Snapshot, pool: list[Candidate]) -> tuple[list[int
 
 
 def _pair_texts(snapshot: Snapshot, sentences: list[int]) -> list[str]:
-    """What the cross-encoder reads: the document title (context for pronouns), the sentence."""
+    """What the cross-encoder reads: the document title, then the sentence; a sentence that
+    opens with a pronoun ("She also revealed ...") also gets the sentence before it."""
     texts = []
     for row in sentences:
-        title = snapshot.documents[int(snapshot.sentences[row, 0])].title
-        texts.append(f"{title}. {snapshot.sentence_text(row)}")
+        doc_row = int(snapshot.sentences[row, 0])
+        text = snapshot.sentence_text(row)
+        if _ANAPHORIC_START.match(text) and row > 0 and snapshot.sentences[row - 1, 0] == doc_row:
+            text = f"{snapshot.sentence_text(row - 1)} {text}"
+        texts.append(f"{snapshot.documents[doc_row].title}. {text}")
     return texts
 
 

@@ -1,0 +1,177 @@
+"""OpenAI-compatible chat: POST /v1/chat/completions (stream or not) and GET /v1/models.
+
+The assistant message carries the `[n]` markers; the citations travel in `citations` of
+the completion, and of the last chunk of a stream, before `data: [DONE]`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncGenerator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.concurrency import run_in_threadpool
+
+from api.errors import ApiError
+from api.openai_schemas import (
+    MODEL_ID,
+    AnswerInfo,
+    AssistantMessage,
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatCompletionRequest,
+    ChatMessage,
+    Choice,
+    ChunkChoice,
+    ChunkDelta,
+    Model,
+    ModelList,
+)
+from api.routes.ask import ERRORS
+from api.schemas import MAX_HISTORY_TURNS
+from api.settings import ApiSettings
+from api.sse import EventStreamResponse
+from api.state import get_pipeline, get_settings
+from api.threaded import iterate_in_thread
+from api.validation import checked_filters, checked_question, checked_top_k
+from index.filters import Filter
+from qa.pipeline import QAPipeline
+from qa.streaming import AnswerDelta, AnswerDone
+from qa.types import Answer
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["openai"])
+STARTED = int(time.time())
+DONE = b"data: [DONE]\n\n"
+
+
+@router.get("/v1/models", response_model=ModelList)
+async def list_models() -> ModelList:
+    return ModelList(data=[Model(created=STARTED)])
+
+
+@router.get("/v1/models/{model_id}", response_model=Model, responses={404: ERRORS[422]})
+async def get_model(model_id: str) -> Model:
+    _check_model(model_id)
+    return Model(created=STARTED)
+
+
+@router.post(
+    "/v1/chat/completions",
+    response_model=ChatCompletion,
+    responses={
+        **ERRORS,
+        404: ERRORS[422],
+        200: {
+            "description": "A chat completion, or with `stream: true` server-sent events "
+            "(`data: {chat.completion.chunk}` ... `data: [DONE]`).",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+    },
+)
+async def chat_completions(
+    body: ChatCompletionRequest,
+    pipeline: Annotated[QAPipeline, Depends(get_pipeline)],
+    settings: Annotated[ApiSettings, Depends(get_settings)],
+) -> ChatCompletion | EventStreamResponse:
+    _check_model(body.model)
+    question, history = _conversation(body.messages, settings)
+    top_k = checked_top_k(body.top_k, settings)
+    where = checked_filters(body.filters)
+    completion_id = f"chatcmpl-{uuid.uuid4().hex}"
+    created = int(time.time())
+    if body.stream:
+        events = _stream(pipeline, question, history, top_k, where, completion_id, created)
+        return EventStreamResponse(events)
+    answer = await run_in_threadpool(
+        pipeline.ask, question, top_k=top_k, where=where, history=history
+    )
+    return ChatCompletion(
+        id=completion_id,
+        created=created,
+        choices=[Choice(message=AssistantMessage(content=answer.answer))],
+        citations=answer.citations,
+        citeqa=_info(answer),
+    )
+
+
+def _check_model(model: str) -> None:
+    if model != MODEL_ID:
+        raise ApiError(404, "model_not_found", f'unknown model {model!r}; use "{MODEL_ID}"')
+
+
+def _conversation(
+    messages: list[ChatMessage], settings: ApiSettings
+) -> tuple[str, list[tuple[str, str]]]:
+    """The question (the last message, from the user) and the earlier user/assistant turns."""
+    *earlier, last = messages
+    if last.role != "user":
+        raise ApiError(422, "invalid_request", "the last message must be a user message")
+    question = checked_question(_text(last), settings, field="the last user message")
+    history: list[tuple[str, str]] = [
+        (m.role, _text(m)) for m in earlier if m.role in ("user", "assistant")
+    ]
+    return question, [turn for turn in history if turn[1].strip()][-MAX_HISTORY_TURNS:]
+
+
+def _text(message: ChatMessage) -> str:
+    if message.content is None or isinstance(message.content, str):
+        return message.content or ""
+    parts = []
+    for part in message.content:
+        if part.type != "text" or part.text is None:
+            raise ApiError(422, "invalid_request", "only text message content is supported")
+        parts.append(part.text)
+    return "\n".join(parts)
+
+
+def _info(answer: Answer) -> AnswerInfo:
+    return AnswerInfo(
+        abstained=answer.abstained,
+        confidence=answer.confidence,
+        fallback=answer.fallback,
+        fallback_reason=answer.fallback_reason,
+        timings_ms=answer.timings_ms,
+    )
+
+
+async def _stream(
+    pipeline: QAPipeline,
+    question: str,
+    history: list[tuple[str, str]],
+    top_k: int | None,
+    where: Filter,
+    completion_id: str,
+    created: int,
+) -> AsyncGenerator[bytes, None]:
+    """Server-sent events: a role chunk, content chunks, the final chunk, [DONE]."""
+
+    def chunk(delta: ChunkDelta, answer: Answer | None = None) -> bytes:
+        body = ChatCompletionChunk(
+            id=completion_id,
+            created=created,
+            choices=[ChunkChoice(delta=delta, finish_reason="stop" if answer else None)],
+            citations=answer.citations if answer else None,
+            citeqa=_info(answer) if answer else None,
+        )
+        data = body.model_dump(mode="json", exclude={"citations", "citeqa"} if not answer else None)
+        data["choices"][0]["delta"] = delta.model_dump(exclude_none=True)
+        return f"data: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+
+    yield chunk(ChunkDelta(role="assistant", content=""))
+    events = pipeline.stream(question, top_k=top_k, where=where, history=history)
+    try:
+        async for event in iterate_in_thread(events):
+            if isinstance(event, AnswerDelta) and event.text:
+                yield chunk(ChunkDelta(content=event.text))
+            elif isinstance(event, AnswerDone):
+                yield chunk(ChunkDelta(), event.answer)
+    except Exception:  # the status line is gone: report in the stream, then end it
+        log.exception("streaming a chat completion failed")
+        error = {"code": "internal_error", "message": "the answer could not be completed"}
+        yield f"data: {json.dumps({'error': error})}\n\n".encode()
+    yield DONE

@@ -1,0 +1,25 @@
+"""The question sample of DESIGN.md, section 4: answerable questions in file order,
+`random.Random(seed).shuffle`, then the first `size`."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from qa.eval.datasets import EvalQuestion
+
+SAMPLE_SIZE = 2000
+SEED = 0
+
+
+def sample_questions(
+    questions: Sequence[EvalQuestion],
+    size: int | None = SAMPLE_SIZE,
+    *,
+    answerable_only: bool = True,
+    seed: int = SEED,
+) -> list[EvalQuestion]:
+    """`size` None: all of them (shuffled the same way)."""
+    pool = [q for q in questions if not (answerable_only and q.unanswerable)]
+    random.Random(seed).shuffle(pool)
+    return pool if size is None else pool[:size]

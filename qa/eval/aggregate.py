@@ -1,0 +1,87 @@
+"""Per-question judgements to the report's `metrics` (names fixed by DESIGN.md, section 2)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qa.eval.judge import Judgement
+from qa.eval.metrics import (
+    abstention_scores,
+    first_hit_ndcg,
+    hit_at_k,
+    mean,
+    percentile,
+    reciprocal_rank,
+)
+
+HIT_KS = (1, 3, 5, 10)
+RETRIEVAL_METRICS = ("hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10")
+ANSWER_METRICS = ("answer_contains", "exact_match", "f1")
+ABSTENTION_METRICS = ("abstain_precision", "abstain_recall", "abstain_f1", "false_abstain_rate")
+CITATION_METRICS = ("citation_validity", "citation_support")
+LATENCY_METRICS = ("latency_ms_p50", "latency_ms_p95")
+ALL_METRICS = (
+    *RETRIEVAL_METRICS,
+    *ANSWER_METRICS,
+    *ABSTENTION_METRICS,
+    *CITATION_METRICS,
+    *LATENCY_METRICS,
+    "count",
+)
+LOWER_IS_BETTER = frozenset({"false_abstain_rate", *LATENCY_METRICS})
+
+
+def aggregate(judgements: Sequence[Judgement], with_abstention: bool) -> dict[str, float]:
+    """Every contract metric; abstention metrics only when `with_abstention` (the data has
+    unanswerable questions). Ratios with nothing to count (no citations, say) are 0.0."""
+    answerable = [j for j in judgements if j.answerable]
+    metrics = retrieval_metrics([j.first_hit_rank for j in answerable])
+    metrics["answer_contains"] = mean([j.answer_contains or 0.0 for j in answerable])
+    metrics["exact_match"] = mean([j.exact_match or 0.0 for j in answerable])
+    metrics["f1"] = mean([j.f1 or 0.0 for j in answerable])
+    if with_abstention:
+        scores = abstention_scores(
+            [j.answer.abstained for j in judgements], [not j.answerable for j in judgements]
+        )
+        metrics["abstain_precision"] = scores.precision
+        metrics["abstain_recall"] = scores.recall
+        metrics["abstain_f1"] = scores.f1
+        metrics["false_abstain_rate"] = scores.false_abstain_rate
+    cited = sum(j.citations for j in judgements)
+    metrics["citation_validity"] = _ratio(sum(j.citations_valid for j in judgements), cited)
+    metrics["citation_support"] = _ratio(
+        sum(j.citations_supported or 0 for j in answerable), sum(j.citations for j in answerable)
+    )
+    latencies = [j.latency_ms for j in judgements]
+    metrics["latency_ms_p50"] = percentile(latencies, 50)
+    metrics["latency_ms_p95"] = percentile(latencies, 95)
+    metrics["count"] = len(judgements)
+    return {name: round(value, 4) for name, value in metrics.items()}
+
+
+def retrieval_metrics(ranks: Sequence[int | None]) -> dict[str, float]:
+    """hit@k, MRR@10 and nDCG@10 from the rank of each question's first relevant passage."""
+    metrics = {f"hit@{k}": mean([hit_at_k(r, k) for r in ranks]) for k in HIT_KS}
+    metrics["mrr@10"] = mean([reciprocal_rank(r, 10) for r in ranks])
+    metrics["ndcg@10"] = mean([first_hit_ndcg(r, 10) for r in ranks])
+    return metrics
+
+
+def details(judgements: Sequence[Judgement]) -> dict[str, float]:
+    """Counts behind the metrics, for the report (not part of `metrics`)."""
+    answered = [j for j in judgements if not j.answer.abstained]
+    words = sorted(len(j.answer_text.split()) for j in answered)
+    return {
+        "questions": len(judgements),
+        "answerable": sum(j.answerable for j in judgements),
+        "unanswerable": sum(not j.answerable for j in judgements),
+        "abstained": len(judgements) - len(answered),
+        "citations": sum(j.citations for j in judgements),
+        "citations_invalid": sum(j.citations - j.citations_valid for j in judgements),
+        "citations_unverifiable": sum(j.citations_unverifiable for j in judgements),
+        "answer_words_median": percentile([float(w) for w in words], 50),
+    }
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else 0.0

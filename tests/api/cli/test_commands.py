@@ -1,0 +1,112 @@
+"""`citeqa index`, `citeqa ask --json` and `citeqa serve` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import CORPUS, free_port
+
+CITEQA = [sys.executable, "-m", "api.cli"]
+QUESTION = "Where does UNESCO-ICHEI plan to establish an IIOE National Center?"
+DOCUMENT = (CORPUS / "unesco-ichei-iioe-central-asia.txt").read_text(encoding="utf-8")
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CITEQA, *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def built_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    corpus = tmp_path_factory.mktemp("corpus")
+    for path in CORPUS.iterdir():
+        shutil.copy(path, corpus / path.name)
+    index_dir = tmp_path_factory.mktemp("index")
+    result = run("index", "--corpus", str(corpus), "--index-dir", str(index_dir))
+    assert result.returncode == 0, result.stderr
+    assert "1 added" in result.stdout
+    return corpus, index_dir
+
+
+def test_index_is_incremental_and_reports_changes(built_index: tuple[Path, Path]) -> None:
+    corpus, index_dir = built_index
+    again = run("index", "--corpus", str(corpus), "--index-dir", str(index_dir))
+    assert again.returncode == 0, again.stderr
+    assert "0 added, 0 updated, 0 removed, 1 unchanged" in again.stdout
+    assert "(0 embedded)" in again.stdout
+
+
+def test_ask_json_prints_the_http_body(built_index: tuple[Path, Path]) -> None:
+    _, index_dir = built_index
+    result = run("ask", QUESTION, "--json", "--index-dir", str(index_dir))
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert set(body) == {"answer", "abstained", "citations", "confidence", "timings_ms"}
+    assert "Uzbekistan" in body["answer"]
+    for citation in body["citations"]:
+        assert DOCUMENT[citation["start"] : citation["end"]] == citation["quote"]
+
+
+def test_ask_prints_answer_and_sources(built_index: tuple[Path, Path]) -> None:
+    _, index_dir = built_index
+    result = run("ask", QUESTION, "--index-dir", str(index_dir))
+    assert result.returncode == 0, result.stderr
+    assert "Uzbekistan" in result.stdout
+    assert "[1] UNESCO-ICHEI introduced IIOE to Central Asian countries" in result.stdout
+
+
+def test_bad_invocations_fail_clearly(tmp_path: Path) -> None:
+    missing = run("index", "--corpus", str(tmp_path / "nope"), "--index-dir", str(tmp_path))
+    assert missing.returncode == 2
+    assert "does not exist" in missing.stderr
+    empty = run("ask", "   ", "--index-dir", str(tmp_path))
+    assert empty.returncode == 2
+    no_index = run("ask", QUESTION, "--index-dir", str(tmp_path / "none"))
+    assert no_index.returncode != 0
+    assert "no snapshot has been built" in no_index.stderr
+
+
+def test_serve_answers_the_same_as_ask(built_index: tuple[Path, Path]) -> None:
+    _, index_dir = built_index
+    port = free_port()
+    server = subprocess.Popen(
+        [*CITEQA, "serve", "--port", str(port), "--index-dir", str(index_dir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        else:
+            pytest.fail("citeqa serve did not become ready")
+        body = httpx.post(url + "/v1/ask", json={"question": QUESTION}, timeout=60).json()
+        cli = json.loads(run("ask", QUESTION, "--json", "--index-dir", str(index_dir)).stdout)
+        for payload in (body, cli):
+            payload.pop("timings_ms")
+        assert body == cli
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -1,0 +1,215 @@
+"""`citeqa eval` as a user runs it: SQuAD and JSONL data, in process and against
+`citeqa serve`, reports, --compare and --fail-under. Covers the README examples."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from qa.eval.aggregate import ABSTENTION_METRICS, ALL_METRICS, LATENCY_METRICS
+from tests.conftest import REPO, free_port
+
+pytestmark = pytest.mark.slow
+
+CITEQA = [sys.executable, "-m", "api.cli"]
+QUESTION_FIELDS = {
+    "id",
+    "question",
+    "answers",
+    "unanswerable",
+    "answer",
+    "abstained",
+    "citations",
+    "retrieved",
+    "latency_ms",
+}
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A private eval cache and default index folder for this module's commands."""
+    return {
+        "CITEQA_EVAL_CACHE": str(tmp_path_factory.mktemp("eval-cache")),
+        "CITEQA_INDEX_DIR": str(tmp_path_factory.mktemp("index")),
+        "CITEQA_RATE_LIMIT": "0",
+    }
+
+
+def citeqa(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CITEQA, *args],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=REPO,
+        env={**os.environ, **env},
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def base_report(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """README: `citeqa eval tests/data/squad_v2_slice.json --limit 40 --out reports/base`."""
+    out = tmp_path_factory.mktemp("reports") / "base"
+    result = citeqa(
+        env, "eval", "tests/data/squad_v2_slice.json", "--limit", "40", "--out", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "33 added" in result.stderr
+    assert f"wrote {out}/report.json" in result.stdout
+    return out
+
+
+def test_readme_squad_eval_writes_the_three_files(base_report: Path) -> None:
+    report = json.loads((base_report / "report.json").read_text())
+    assert list(report["metrics"]) == list(ALL_METRICS)  # v2.0: abstention metrics too
+    metrics = report["metrics"]
+    assert metrics["count"] == 40
+    for name, value in metrics.items():
+        if name not in (*LATENCY_METRICS, "count"):
+            assert 0.0 <= value <= 1.0, name
+    assert report["dataset"]["format"] == "squad"
+    assert report["dataset"]["documents"] == 33
+    assert report["settings"]["index"]["multilingual"] is None  # English questions
+    assert report["versions"]["python"]
+    assert report["versions"]["models"]["embedding"]["model_id"].endswith("all-MiniLM-L6-v2")
+    rows = [json.loads(line) for line in (base_report / "questions.jsonl").read_text().splitlines()]
+    assert len(rows) == 40
+    assert all(set(row) >= QUESTION_FIELDS for row in rows)
+    assert any(row["unanswerable"] for row in rows)
+    assert all(len(row["retrieved"]) == 10 for row in rows)
+    page = (base_report / "report.html").read_text()
+    assert len(re.findall(r"src='data:image/png;base64,", page)) == 3
+    assert "Worst misses" in page
+
+
+def test_a_second_run_reuses_the_cached_index(
+    env: dict[str, str], base_report: Path, tmp_path: Path
+) -> None:
+    """The v1.1 slice has the same paragraphs as the v2.0 slice: same cache entry."""
+    result = citeqa(
+        env, "eval", "tests/data/squad_slice.json", "--limit", "5", "--out", str(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "is up to date" in result.stderr
+    metrics = json.loads((tmp_path / "report.json").read_text())["metrics"]
+    assert not set(ABSTENTION_METRICS) & set(metrics)  # v1.1: no unanswerable questions
+
+
+def test_readme_compare_and_fail_under(
+    env: dict[str, str], base_report: Path, tmp_path: Path
+) -> None:
+    """README: the regression check with --compare and two --fail-under thresholds."""
+    out = tmp_path / "new"
+    args = ["eval", "tests/data/squad_v2_slice.json", "--limit", "40", "--out", str(out)]
+    checks = ["--fail-under", "hit@5=0.9", "--fail-under", "citation_validity=1.0"]
+    result = citeqa(env, *args, "--compare", str(base_report / "report.json"), *checks)
+    assert result.returncode == 0, result.stderr
+    assert "compared with" in result.stdout
+    assert re.search(r"hit@5\s+\S+\s+\S+\s+\+0\.0000", result.stdout)
+    assert "<th>baseline</th>" in (out / "report.html").read_text()
+    short = citeqa(env, *args, "--fail-under", "hit@5=1.01", "--fail-under", "count=1")
+    assert short.returncode == 1
+    assert "fail-under: hit@5 = " in short.stderr
+    assert "fail-under: count" not in short.stderr
+
+
+@pytest.fixture(scope="module")
+def corpus_index(env: dict[str, str]) -> Path:
+    """README: `citeqa index --corpus corpus` (into CITEQA_INDEX_DIR)."""
+    result = citeqa(env, "index", "--corpus", "corpus")
+    assert result.returncode == 0, result.stderr
+    return Path(env["CITEQA_INDEX_DIR"])
+
+
+@pytest.fixture(scope="module")
+def server(env: dict[str, str], corpus_index: Path) -> Iterator[str]:
+    """README: `citeqa serve` over the same index."""
+    port = free_port()
+    process = subprocess.Popen(
+        [*CITEQA, "serve", "--port", str(port)],
+        cwd=REPO,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        else:
+            pytest.fail("citeqa serve did not become ready")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_readme_jsonl_in_process_and_over_http(
+    env: dict[str, str], corpus_index: Path, server: str, tmp_path: Path
+) -> None:
+    """README: the corpus questions against the index, then against the server."""
+    questions = "tests/data/corpus_questions.en.jsonl"
+    local = citeqa(env, "eval", questions, "--out", str(tmp_path / "corpus"))
+    assert local.returncode == 0, local.stderr
+    remote = citeqa(env, "eval", questions, "--url", server, "--out", str(tmp_path / "http"))
+    assert remote.returncode == 0, remote.stderr
+    reports = [json.loads((tmp_path / d / "report.json").read_text()) for d in ("corpus", "http")]
+    for name in set(ALL_METRICS) - set(LATENCY_METRICS):
+        assert reports[0]["metrics"][name] == reports[1]["metrics"][name], name
+    assert reports[0]["target"]["mode"] == "in-process"
+    assert reports[1]["target"]["mode"] == "http"
+    assert reports[1]["details"]["citations_unverifiable"] == 0
+
+
+def test_bad_invocations_fail_before_asking(env: dict[str, str], tmp_path: Path) -> None:
+    cases = [
+        (["eval", str(tmp_path / "none.json")], "cannot read the file"),
+        (["eval", "tests/data/squad_slice.json", "--fail-under", "hit@7=1"], "unknown metric"),
+        (
+            ["eval", "tests/data/squad_slice.json", "--compare", str(tmp_path)],
+            "cannot read the report",
+        ),
+        (
+            ["eval", "tests/data/squad_slice.json", "--index-dir", "x", "--url", "http://x"],
+            "either --index-dir or --url",
+        ),
+        (
+            [
+                "eval",
+                "tests/data/corpus_questions.en.jsonl",
+                "--url",
+                f"http://127.0.0.1:{free_port()}",
+            ],
+            "unreachable",
+        ),
+        (
+            [
+                "eval",
+                "tests/data/corpus_questions.en.jsonl",
+                "--index-dir",
+                str(tmp_path / "empty"),
+            ],
+            "no snapshot has been built",
+        ),
+    ]
+    for args, message in cases:
+        result = citeqa(env, *args, "--out", str(tmp_path / "out"))
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr, (args, result.stderr)
+        assert not (tmp_path / "out").exists()

@@ -1,0 +1,91 @@
+"""POST /v1/ask and /v1/search over real HTTP, and the health endpoints."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.conftest import CORPUS
+
+DOCUMENT = (CORPUS / "unesco-ichei-iioe-central-asia.txt").read_text(encoding="utf-8")
+QUESTION = "Where does UNESCO-ICHEI plan to establish an IIOE National Center?"
+
+
+def test_readme_example_answers_uzbekistan_with_a_verbatim_citation(http: httpx.Client) -> None:
+    response = http.post("/v1/ask", json={"question": QUESTION})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"answer", "abstained", "citations", "confidence", "timings_ms"}
+    assert "Uzbekistan" in body["answer"]
+    assert body["abstained"] is False
+    assert body["citations"]
+    for citation in body["citations"]:
+        assert DOCUMENT[citation["start"] : citation["end"]] == citation["quote"]
+        assert f"[{citation['n']}]" in body["answer"]
+        assert citation["doc_id"] == "unesco-ichei-iioe-central-asia.txt"
+        assert citation["title"] == "UNESCO-ICHEI introduced IIOE to Central Asian countries"
+        assert citation["chunk_id"].startswith(citation["doc_id"] + "#")
+    assert any("Uzbekistan" in c["quote"] for c in body["citations"])
+
+
+def test_ask_with_passages_and_top_k(http: httpx.Client) -> None:
+    body = http.post(
+        "/v1/ask", json={"question": QUESTION, "top_k": 3, "include_passages": True}
+    ).json()
+    passages = body["passages"]
+    assert 1 <= len(passages) <= 3
+    for passage in passages:
+        assert DOCUMENT[passage["start"] : passage["end"]] == passage["text"]
+    assert "Uzbekistan" in passages[0]["text"]
+
+
+def test_search_returns_ranked_passages(http: httpx.Client) -> None:
+    response = http.post(
+        "/v1/search", json={"query": "regional event in late November", "top_k": 2}
+    )
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert len(results) == 2
+    assert "late November" in results[0]["text"]
+    assert set(results[0]) == {
+        "chunk_id",
+        "doc_id",
+        "title",
+        "source",
+        "text",
+        "start",
+        "end",
+        "score",
+    }
+
+
+def test_filters_restrict_before_ranking(http: httpx.Client) -> None:
+    matching = http.post(
+        "/v1/search",
+        json={"query": QUESTION, "filters": {"publisher": {"$in": ["UNESCO-ICHEI", "x"]}}},
+    ).json()["results"]
+    assert matching
+    none = http.post("/v1/search", json={"query": QUESTION, "filters": {"lang": "kk"}}).json()[
+        "results"
+    ]
+    assert none == []
+    abstained = http.post(
+        "/v1/ask", json={"question": QUESTION, "filters": {"doc_id": "no-such-document"}}
+    ).json()
+    assert abstained["abstained"] is True
+
+
+def test_off_topic_question_abstains(http: httpx.Client) -> None:
+    body = http.post("/v1/ask", json={"question": "What is the boiling point of mercury?"}).json()
+    assert body == {**body, "abstained": True, "citations": []}
+    assert body["answer"] == "I could not find this in the documents."
+
+
+def test_health_readiness_and_docs(http: httpx.Client) -> None:
+    assert http.get("/healthz").json() == {"status": "ok"}
+    ready = http.get("/readyz").json()
+    assert ready["status"] == "ready"
+    assert ready["documents"] == 1
+    assert ready["chunks"] > 1
+    assert http.get("/docs").status_code == 200
+    paths = http.get("/openapi.json").json()["paths"]
+    assert {"/v1/ask", "/v1/search", "/healthz", "/readyz"} <= set(paths)

@@ -1,0 +1,61 @@
+"""A smoke run of bench/quality.py on the two-article SQuAD slices: every section."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.quality import main
+from tests.conftest import DATA, REPO
+
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+
+RUSSIAN = [
+    ("57092322efce8f15003a7db0", "Какая компания возникла при слиянии Sky Television и BSB?"),
+    ("57092322efce8f15003a7db2", "В каком году BSkyB купила Sky Italia?"),
+    ("57092322efce8f15003a7db3", "Как называется холдинговая компания BSkyB?"),
+]
+
+
+def test_quality_bench_runs_every_section(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    translated = tmp_path / "slice.ru.jsonl"
+    translated.write_text(
+        "".join(
+            json.dumps({"id": i, "question": q, "answers": ["BSkyB"]}, ensure_ascii=False) + "\n"
+            for i, q in RUSSIAN
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "quality.json"
+    args = [
+        "--squad-v1", str(DATA / "squad_slice.json"),
+        "--squad-v2", str(DATA / "squad_v2_slice.json"),
+        "--translated", str(translated),
+        "--corpus-dir", str(REPO / "corpus"),
+        "--corpus-questions", str(DATA / "corpus_questions.kk.jsonl"),
+        "--limit", "6",
+        "--index-root", str(tmp_path / "indexes"),
+        "--out", str(out),
+        "--no-progress",
+    ]  # fmt: skip
+    assert main(args) == 0
+    results = json.loads(out.read_text())
+    assert set(results) >= {
+        "squad_v1", "ablation", "latency", "out_of_corpus", "squad_v2", "translated",
+        "corpus_questions", "run",
+    }  # fmt: skip
+    v1 = results["squad_v1"]
+    assert v1["citeqa"]["count"] == 6
+    assert set(v1["anchors"]) == {"BM25", "LangChain"}
+    assert len(results["ablation"]) == 4
+    assert "abstain_recall" in results["out_of_corpus"]["metrics"]
+    assert "answer_contains_without_abstention" in results["squad_v2"]
+    assert results["translated"]["slice.ru.jsonl"]["english_metrics"]["count"] == 3
+    printed = capsys.readouterr().out
+    for title in ("SQuAD v1.1", "Ablation", "Out-of-corpus", "SQuAD v2.0", "Translated", "latency"):
+        assert title in printed
+    assert "| hit@5 |" in printed
