@@ -15,15 +15,16 @@ from fastapi import FastAPI, Request
 
 from api.admin_schemas import DocumentInfo, UploadedFile
 from api.errors import ApiError
+from index.backends import open_backend, open_document_store
 from index.builder import IndexBuilder
 from index.chunking import SentenceChunker
-from index.document_store import DocumentStore, StoredDocument
+from index.document_store import DocumentRecords, StoredDocument
 from index.refresh import Refresher
-from index.repository import SnapshotRepository
 from index.settings import IndexSettings
 from index.snapshot import Snapshot
-from index.sources import collect_documents
+from index.sources import Skipped, collect_documents
 from index.types import Document
+from index.watch import SnapshotWatcher
 from qa.pipeline import QAPipeline
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,9 @@ log = logging.getLogger(__name__)
 @dataclass
 class IndexAdmin:
     settings: IndexSettings
-    store: DocumentStore
+    store: DocumentRecords
     refresher: Refresher
+    watcher: SnapshotWatcher | None = None
 
     def describe_all(self, snapshot: Snapshot) -> list[DocumentInfo]:
         """Documents in service or uploaded, minus deleted ones, sorted by id."""
@@ -72,15 +74,17 @@ def start_admin(app: FastAPI) -> IndexAdmin | None:
     if settings is None:
         return None
     pipeline: QAPipeline = app.state.pipeline
+    backend = open_backend(settings)
     builder = IndexBuilder(
-        SnapshotRepository(settings.index_dir),
+        backend,
         pipeline.models.embedder,
         SentenceChunker(settings.chunker),
         multilingual=pipeline.models.multilingual,
         keep_snapshots=settings.keep_snapshots,
         progress=False,
     )
-    store = DocumentStore.for_index(settings.index_dir)
+    store = open_document_store(settings, backend)
+    shared = settings.vector_store == "milvus"
 
     def current() -> Snapshot:
         served: QAPipeline = app.state.pipeline
@@ -90,11 +94,30 @@ def start_admin(app: FastAPI) -> IndexAdmin | None:
         served: QAPipeline = app.state.pipeline
         served.swap(snapshot)
 
-    refresher = Refresher(
-        builder, lambda: collect_documents(settings, store), current=current, publish=publish
+    def collect() -> tuple[list[Document], Skipped]:
+        if not shared:
+            return collect_documents(settings, store)
+        # On a shared index the indexing job owns the corpus folder: a server keeps the
+        # corpus documents in service and applies the uploads and deletions over them.
+        managed = {record.doc_id for record in store.records()}
+        corpus = [doc for doc in current().documents if doc.doc_id not in managed]
+        return collect_documents(settings, store, corpus=corpus)
+
+    refresher = Refresher(builder, collect, current=current, publish=publish)
+    watcher = (
+        SnapshotWatcher(
+            backend,
+            lambda: current().snapshot_id,
+            publish,
+            interval=settings.milvus_poll_seconds,
+        )
+        if shared
+        else None
     )
-    admin = IndexAdmin(settings, store, refresher)
+    admin = IndexAdmin(settings, store, refresher, watcher)
     refresher.start()
+    if watcher is not None:
+        watcher.start()
     if admin.pending_changes(pipeline.snapshot):
         log.info("uploads or deletions are not in the index yet: refreshing")
         refresher.request()
@@ -108,6 +131,8 @@ def stop_admin(app: FastAPI) -> None:
     admin: IndexAdmin | None = getattr(app.state, "admin", None)
     if admin is not None:
         admin.refresher.stop()
+        if admin.watcher is not None:
+            admin.watcher.stop()
 
 
 def get_admin(request: Request) -> IndexAdmin:

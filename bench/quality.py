@@ -131,8 +131,7 @@ class Bench:
 def squad_v1(
     bench: Bench, dataset: EvalDataset, questions: list[EvalQuestion], args: Any
 ) -> Snapshot:
-    multilingual = bool(args.translated)
-    snapshot = bench.index(dataset.documents, multilingual)
+    snapshot = bench.index(dataset.documents, bench.settings.multilingual_model is not None)
     citeqa = bench.ask(dataset, bench.pipeline(snapshot), questions)
     chunks = textbook_chunks(dataset.documents)
     anchors = {
@@ -321,7 +320,9 @@ def squad_v2(bench: Bench, path: Path, args: Any) -> None:
         ),
         args.limit,
     )
-    snapshot = bench.index(dataset.documents, multilingual=False)
+    snapshot = bench.index(
+        dataset.documents, multilingual=bench.settings.multilingual_model is not None
+    )
     run = bench.ask(dataset, bench.pipeline(snapshot), questions)
     answerable = [q for q in questions if not q.unanswerable]
     never = bench.ask(
@@ -497,6 +498,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--out", type=Path, default=Path("quality.json"), help="JSON results file")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument(
+        "--vector-store",
+        choices=["faiss", "milvus"],
+        help="index backend (default CITEQA_VECTOR_STORE); milvus: Milvus Lite in --index-root",
+    )
     args = parser.parse_args(argv)
     if args.corpus_questions and not args.corpus_dir:
         parser.error("--corpus-questions needs --corpus-dir")
@@ -512,6 +518,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for noisy in ("sentence_transformers", "bm25s", "httpx", "faiss", "transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     settings = IndexSettings()
+    if args.vector_store:
+        settings.vector_store = args.vector_store
     bench = Bench(
         settings=settings,
         index_root=args.index_root or cache_root(),
@@ -539,6 +547,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "seed": SEED,
         "limit": args.limit,
         "qa_settings": QASettings().model_dump(mode="json"),
+        "vector_store": settings.vector_store,
         "versions": versions(snapshot.manifest, rerank=True),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ if __package__ in (None, ""):  # run as `python bench/speed.py`
 import httpx
 
 from bench.sampling import sample_questions
-from bench.server_process import ServerProcess
+from bench.server_process import ServerProcess, free_port
 from bench.tables import markdown
 from bench.wrk import run_wrk
 from index.builder import EMBED_BATCH
@@ -141,8 +142,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=200, help="questions for latency")
     parser.add_argument("--duration", type=int, default=20, help="seconds per wrk run")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16])
-    parser.add_argument("--multilingual", action="store_true")
+    parser.add_argument(
+        "--multilingual",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="embed multilingual sentence vectors, as `citeqa index` does (default: yes)",
+    )
     parser.add_argument("--out", type=Path, default=Path("speed.json"))
+    parser.add_argument(
+        "--vector-store",
+        choices=["faiss", "milvus"],
+        default="faiss",
+        help="milvus: Milvus Lite served on a local port, shared with the server process",
+    )
     return parser.parse_args(argv)
 
 
@@ -157,8 +169,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     pool = [q for q in dataset.questions if q.gold_doc_ids & kept]
     questions = [q.question for q in sample_questions(pool, args.queries)]
     results: dict[str, Any] = {"cpus": len(os.sched_getaffinity(0))}
-    with tempfile.TemporaryDirectory(prefix="citeqa-speed-") as tmp:
+    results["vector_store"] = args.vector_store
+    with tempfile.TemporaryDirectory(prefix="citeqa-speed-") as tmp, ExitStack() as stack:
         index_dir = Path(tmp)
+        if args.vector_store == "milvus":
+            from index.milvus.lite import LiteServer
+
+            lite = stack.enter_context(LiteServer(index_dir / "milvus.db", port=free_port()))
+            os.environ.update(CITEQA_VECTOR_STORE="milvus", CITEQA_MILVUS_URI=lite.uri)
         snapshot, results["indexing"], embedder, extra = indexing(
             index_dir, documents, IndexSettings(), args.multilingual
         )
@@ -261,7 +279,7 @@ def render(results: dict[str, Any]) -> str:
     )
     return "\n\n".join(
         [
-            f"## Indexing ({results['cpus']} CPUs)\n\n{indexing_table}\n\n{note}",
+            f"## Indexing ({results['cpus']} CPUs, {results.get('vector_store', 'faiss')})\n\n{indexing_table}\n\n{note}",
             f"## Query latency\n\n{latency_table}",
             f"## Throughput (wrk, POST /v1/ask)\n\n{load_table}",
             f"## Server\n\n{server_table}",

@@ -100,16 +100,13 @@ def sentences_of(paragraph: dict[str, Any]) -> list[str]:
 def features(checker: SupportChecker, cases: list[Case]) -> list[list[tuple[float, float, bool]]]:
     """(cosine, coverage, numbers_ok) of each case's claim against each of its sentences."""
     claims = checker.embedder.embed_queries([c.claim for c in cases])
-    result = []
-    for case, vector in zip(cases, claims, strict=True):
-        cos = checker.embedder.embed_documents(case.sentences) @ vector
-        result.append(
-            [
-                checker.judge(case.claim, s, float(c))[:3]
-                for s, c in zip(case.sentences, cos, strict=True)
-            ]
-        )
-    return result
+    texts = sorted({s for case in cases for s in case.sentences})
+    rows = {text: i for i, text in enumerate(texts)}
+    vectors = checker.embedder.embed_documents(texts)
+    return [
+        [checker.judge(case.claim, s, float(vectors[rows[s]] @ claim))[:3] for s in case.sentences]
+        for case, claim in zip(cases, claims, strict=True)
+    ]
 
 
 def acceptance(
@@ -151,18 +148,21 @@ def fit_english(args: argparse.Namespace) -> dict[str, object]:
 def fit_multilingual(args: argparse.Namespace) -> dict[str, object]:
     e5 = make_embedder(E5_ID)
     text = CORPUS.read_text("utf-8")
-    sentences = [text[s.start : s.end] for s in split_sentences(text)]
+    spans = split_sentences(text)
+    sentences = [text[s.start : s.end] for s in spans]
     rows = [
         json.loads(line)
         for lang in ("ru", "kk")
         for line in (DATA / f"corpus_questions.{lang}.jsonl").read_text("utf-8").splitlines()
         if line.strip()
     ]
-    rows = [r for r in rows if not r.get("unanswerable") and r.get("evidence")]
+    rows = [r for r in rows if not r.get("unanswerable") and r.get("evidence") in text]
     matrix = e5.embed_queries([r["question"] for r in rows]) @ e5.embed_documents(sentences).T
     positives, negatives = [], []
     for row, cos in zip(rows, matrix, strict=True):
-        holds = [i for i, s in enumerate(sentences) if row["evidence"] in s]
+        start = text.index(row["evidence"])
+        end = start + len(row["evidence"])
+        holds = [i for i, s in enumerate(spans) if s.start < end and start < s.end]
         answers = [a.lower() for a in row["answers"]]
         free = [i for i, s in enumerate(sentences) if not any(a in s.lower() for a in answers)]
         positives.append(float(max(cos[i] for i in holds)))

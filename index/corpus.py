@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from index.builder import BuildReport, IndexBuilder
+from index.backends import open_backend
+from index.builder import IndexBuilder
 from index.chunking import SentenceChunker
 from index.embedders import make_embedder
 from index.loaders import LoaderError, iter_corpus, load_path
-from index.repository import SnapshotRepository
 from index.settings import IndexSettings
 from index.types import Document
 
@@ -31,7 +31,7 @@ def load_corpus(settings: IndexSettings) -> tuple[list[Document], list[tuple[str
 
 def make_builder(settings: IndexSettings, progress: bool = True) -> IndexBuilder:
     return IndexBuilder(
-        SnapshotRepository(settings.index_dir),
+        open_backend(settings),
         make_embedder(settings.embedding_model),
         SentenceChunker(settings.chunker),
         multilingual=make_embedder(settings.multilingual_model)
@@ -40,9 +40,3 @@ def make_builder(settings: IndexSettings, progress: bool = True) -> IndexBuilder
         keep_snapshots=settings.keep_snapshots,
         progress=progress,
     )
-
-
-def build_index(settings: IndexSettings) -> tuple[BuildReport, list[tuple[str, str]]]:
-    documents, skipped = load_corpus(settings)
-    _, report = make_builder(settings).build(documents)
-    return report, skipped

@@ -21,7 +21,7 @@ import re
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from uuid import uuid4
 
 from pydantic import BaseModel, Field, ValidationError
@@ -72,6 +72,22 @@ class StoredDocument(BaseModel):
     @property
     def content_hash(self) -> str:
         return content_hash(self.content.text) if self.content else ""
+
+
+class DocumentRecords(Protocol):
+    """Managed documents: uploads and tombstones (see DocumentStore)."""
+
+    def put(self, document: Document, original: bytes, filename: str) -> StoredDocument: ...
+
+    def delete(self, doc_id: str) -> None: ...
+
+    def get(self, doc_id: str) -> StoredDocument | None: ...
+
+    def records(self) -> list[StoredDocument]: ...
+
+    def documents(self) -> list[Document]: ...
+
+    def deleted_ids(self) -> set[str]: ...
 
 
 class DocumentStore:

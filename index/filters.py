@@ -17,6 +17,23 @@ Scalar = str | int | float | bool
 Filter = dict[str, frozenset[Scalar]]
 RowIds = npt.NDArray[np.int64]
 
+
+class Selection(np.ndarray[Any, np.dtype[np.int64]]):
+    """Row ids allowed by a filter, carrying the filter itself, so that a search engine
+    holding the rows (Milvus) can evaluate it inside its own query instead."""
+
+    where: Filter
+
+    @classmethod
+    def of(cls, rows: RowIds, where: Filter) -> Selection:
+        selection = np.asarray(rows, dtype=np.int64).view(cls)
+        selection.where = where
+        return selection
+
+    def __array_finalize__(self, obj: object) -> None:
+        self.where = getattr(obj, "where", {})
+
+
 MAX_FILTER_KEYS = 16
 MAX_FILTER_VALUES = 256
 
@@ -90,4 +107,5 @@ class FieldIndex:
             lists = [postings[v] for v in values if v in postings]
             matched = np.unique(np.concatenate(lists)) if lists else np.zeros(0, np.int64)
             result = matched if result is None else np.intersect1d(result, matched)
-        return result
+        assert result is not None
+        return Selection.of(result, where)

@@ -15,14 +15,16 @@ import fcntl
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 from uuid import uuid4
 
-from index.snapshot import Snapshot, SnapshotError
+from index.snapshot import Snapshot, SnapshotError, verify_snapshot
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 POINTER = "CURRENT"
 
@@ -51,6 +53,14 @@ class SnapshotRepository:
 
     def load_current(self, verify: bool = True) -> Snapshot:
         """The snapshot in service; if it is damaged, the newest older one that loads."""
+        return self._first_usable(lambda path: Snapshot.load(path, verify=verify))
+
+    def current_dir(self) -> Path:
+        """The folder of the snapshot in service, or of the newest older one whose files all
+        match their checksums when it is damaged (without loading either)."""
+        return self._first_usable(lambda path: (verify_snapshot(path), path)[1])
+
+    def _first_usable(self, open_snapshot: Callable[[Path], T]) -> T:
         current = self.current_id()
         candidates = self.snapshot_ids()
         if current in candidates:
@@ -58,14 +68,14 @@ class SnapshotRepository:
         errors: list[str] = []
         for snapshot_id in reversed(candidates):
             try:
-                snapshot = Snapshot.load(self.snapshots / snapshot_id, verify=verify)
+                opened = open_snapshot(self.snapshots / snapshot_id)
             except SnapshotError as exc:
                 log.error("snapshot %s is unusable: %s", snapshot_id, exc)
                 errors.append(str(exc))
                 continue
             if snapshot_id != current:
                 log.warning("serving snapshot %s instead of %s", snapshot_id, current)
-            return snapshot
+            return opened
         detail = "; ".join(errors) or "no snapshot has been built yet"
         raise SnapshotError(f"no usable snapshot in {self.root}: {detail}")
 
@@ -73,14 +83,23 @@ class SnapshotRepository:
         """Write `snapshot` aside, rename it into place, then switch the pointer to it."""
         self.snapshots.mkdir(parents=True, exist_ok=True)
         snapshot_id = snapshot.manifest.snapshot_id
-        staging = self.snapshots / f".tmp-{snapshot_id}"
+        staging = self.staging_dir(snapshot_id)
         snapshot.save(staging)
+        final = self.publish_dir(staging, snapshot_id, keep)
+        snapshot.path = final
+        return final
+
+    def staging_dir(self, snapshot_id: str) -> Path:
+        """Where the files of snapshot `snapshot_id` are written before `publish_dir`."""
+        return self.snapshots / f".tmp-{snapshot_id}"
+
+    def publish_dir(self, staging: Path, snapshot_id: str, keep: int = 3) -> Path:
+        """Rename the complete snapshot folder `staging` into place and point to it."""
         _fsync_tree(staging)
         final = self.snapshots / snapshot_id
         os.replace(staging, final)
         _fsync_dir(self.snapshots)
         self._write_pointer(snapshot_id)
-        snapshot.path = final
         self._prune(keep)
         return final
 

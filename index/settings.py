@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.chunking import ChunkerSettings
@@ -26,6 +27,26 @@ class IndexSettings(BaseSettings):
     chunk_size: int = Field(default=500, ge=50, le=20_000)
     chunk_overlap: int = Field(default=100, ge=0)
     keep_snapshots: int = Field(default=3, ge=1)
+    vector_store: Literal["faiss", "milvus"] = Field(
+        default="faiss",
+        description="faiss: snapshot folders in index_dir; milvus: collections in Milvus, "
+        "shared by every replica.",
+    )
+    milvus_uri: str | None = Field(
+        default=None,
+        description="A file path (Milvus Lite, one process) or http://host:19530 (a Milvus "
+        "server or cluster, or `citeqa milvus-lite`); default <index_dir>/milvus.db.",
+    )
+    milvus_token: SecretStr | None = Field(default=None, description="user:password or key.")
+    milvus_db: str | None = Field(default=None, description="Milvus database (servers only).")
+    milvus_collection: str = Field(
+        default="citeqa",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,31}$",
+        description="Prefix of this index's collections, so that indexes can share a Milvus.",
+    )
+    milvus_poll_seconds: float = Field(
+        default=2.0, gt=0, description="How often a server checks Milvus for a newer index."
+    )
 
     @property
     def chunker(self) -> ChunkerSettings:

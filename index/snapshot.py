@@ -6,6 +6,7 @@ BM25 index) plus `manifest.json` with a SHA-256 for each file, checked at load.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,10 +19,11 @@ import numpy.typing as npt
 
 from index.checksums import file_sha256
 from index.embedders.base import Vectors
+from index.encode import CHUNK_VECTORS, MULTILINGUAL_SENTENCE_VECTORS, SENTENCE_VECTORS
 from index.filters import FieldIndex
 from index.keyword import BM25Index
 from index.manifest import MANIFEST_NAME, Manifest
-from index.stores import FaissStore, VectorStore
+from index.stores import FaissStore, SentenceSearch, VectorStore
 from index.types import Document
 
 IntTable = npt.NDArray[np.int64]
@@ -29,9 +31,23 @@ IntTable = npt.NDArray[np.int64]
 # Columns of the chunk table.
 DOC, START, END, SENT_LO, SENT_HI = range(5)
 
-CHUNK_VECTORS = "chunks"
-SENTENCE_VECTORS = "sentences"
-MULTILINGUAL_SENTENCE_VECTORS = "sentences_multilingual"
+__all__ = [
+    "CHUNK_VECTORS",
+    "DOC",
+    "END",
+    "MULTILINGUAL_SENTENCE_VECTORS",
+    "SENTENCE_VECTORS",
+    "SENT_HI",
+    "SENT_LO",
+    "START",
+    "Snapshot",
+    "SnapshotError",
+    "document_from_record",
+    "document_record",
+    "read_manifest",
+    "record_hash",
+    "verify_snapshot",
+]
 
 
 class SnapshotError(RuntimeError):
@@ -51,6 +67,8 @@ class Snapshot:
     dense: VectorStore
     keyword: BM25Index
     path: Path | None = None
+    # Set when an engine holds the sentence vectors (Milvus); `vectors` then fetches rows.
+    sentence_search: SentenceSearch | None = None
     _doc_rows: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -101,7 +119,7 @@ class Snapshot:
         path.mkdir(parents=True, exist_ok=False)
         with (path / "documents.jsonl").open("w", encoding="utf-8") as handle:
             for doc in self.documents:
-                handle.write(json.dumps(_document_record(doc), ensure_ascii=False) + "\n")
+                handle.write(json.dumps(document_record(doc), ensure_ascii=False) + "\n")
         (path / "chunk_ids.json").write_text(json.dumps(self.chunk_ids), encoding="utf-8")
         np.save(path / "chunks.npy", self.chunks)
         np.save(path / "sentences.npy", self.sentences)
@@ -117,15 +135,12 @@ class Snapshot:
     @classmethod
     def load(cls, path: Path, verify: bool = True) -> Snapshot:
         """Load a snapshot; with `verify`, every file must match its manifest checksum."""
-        try:
-            manifest = Manifest.model_validate_json((path / MANIFEST_NAME).read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise SnapshotError(f"{path}: manifest missing or unreadable: {exc}") from exc
+        manifest = read_manifest(path)
         if verify:
             _verify(path, manifest)
         try:
             documents = [
-                _document_from_record(json.loads(line))
+                document_from_record(json.loads(line))
                 for line in (path / "documents.jsonl").read_text("utf-8").splitlines()
                 if line
             ]
@@ -148,6 +163,20 @@ class Snapshot:
             raise SnapshotError(f"{path}: snapshot could not be loaded: {exc}") from exc
 
 
+def read_manifest(path: Path) -> Manifest:
+    try:
+        return Manifest.model_validate_json((path / MANIFEST_NAME).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SnapshotError(f"{path}: manifest missing or unreadable: {exc}") from exc
+
+
+def verify_snapshot(path: Path) -> Manifest:
+    """The manifest of the snapshot folder `path`, once every file matches its checksum."""
+    manifest = read_manifest(path)
+    _verify(path, manifest)
+    return manifest
+
+
 def _verify(path: Path, manifest: Manifest) -> None:
     if not manifest.files:
         raise SnapshotError(f"{path}: manifest lists no files")
@@ -159,7 +188,7 @@ def _verify(path: Path, manifest: Manifest) -> None:
             raise SnapshotError(f"{path}: file {name} is damaged (checksum mismatch)")
 
 
-def _document_record(doc: Document) -> dict[str, Any]:
+def document_record(doc: Document) -> dict[str, Any]:
     return {
         "doc_id": doc.doc_id,
         "title": doc.title,
@@ -170,7 +199,13 @@ def _document_record(doc: Document) -> dict[str, Any]:
     }
 
 
-def _document_from_record(record: dict[str, Any]) -> Document:
+def record_hash(doc: Document) -> str:
+    """SHA-256 of everything stored about a document: text, title, source, lang, metadata."""
+    data = json.dumps(document_record(doc), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def document_from_record(record: dict[str, Any]) -> Document:
     return Document(
         doc_id=record["doc_id"],
         title=record["title"],

@@ -3,20 +3,73 @@
 
 from __future__ import annotations
 
-from index.corpus import load_corpus
-from index.document_store import DocumentStore
+import logging
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from index.backends import open_document_store
+from index.builder import BuildReport
+from index.corpus import load_corpus, make_builder
+from index.document_store import DocumentRecords
+from index.loaders import LoaderError, iter_corpus, load_path
 from index.settings import IndexSettings
 from index.types import Document
+
+log = logging.getLogger(__name__)
 
 Skipped = list[tuple[str, str]]
 
 
 def collect_documents(
-    settings: IndexSettings, store: DocumentStore
+    settings: IndexSettings,
+    store: DocumentRecords,
+    corpus: Sequence[Document] | None = None,
 ) -> tuple[list[Document], Skipped]:
-    """All documents sorted by id, and (file, reason) for corpus files that were skipped."""
-    corpus, skipped = load_corpus(settings) if settings.corpus_dir.is_dir() else ([], [])
+    """All documents sorted by id, and (file, reason) for corpus files that were skipped.
+
+    `corpus` replaces the corpus folder: a server on Milvus takes the corpus documents from
+    the index in service, since the indexing job owns the folder.
+    """
+    skipped: Skipped = []
+    if corpus is None:
+        corpus, skipped = load_corpus(settings) if settings.corpus_dir.is_dir() else ([], [])
     deleted = store.deleted_ids()
     by_id = {doc.doc_id: doc for doc in corpus if doc.doc_id not in deleted}
     by_id.update((doc.doc_id, doc) for doc in store.documents())
     return [by_id[doc_id] for doc_id in sorted(by_id)], skipped
+
+
+def build_index(settings: IndexSettings, progress: bool = True) -> tuple[BuildReport, Skipped]:
+    """Index the corpus folder together with the documents uploaded through the admin API
+    (and without those deleted through it), exactly as the server's refresh does; the
+    documents are streamed, so memory does not grow with the corpus."""
+    builder = make_builder(settings, progress=progress)
+    store = open_document_store(settings, builder.backend)
+    skipped: Skipped = []
+    paths = list(iter_corpus(settings.corpus_dir)) if settings.corpus_dir.is_dir() else []
+    uploads = {r.doc_id for r in store.records()}
+    total = len(paths) + len(uploads)
+    report = builder.run(stream_documents(settings, store, paths, skipped), total=total)
+    return report, skipped
+
+
+def stream_documents(
+    settings: IndexSettings, store: DocumentRecords, paths: Sequence[Path], skipped: Skipped
+) -> Iterator[Document]:
+    """The corpus files one by one (minus those deleted or replaced through the admin API),
+    then the uploads; files that cannot be read are added to `skipped`."""
+    records = store.records()
+    replaced = {r.doc_id for r in records}
+    root = settings.corpus_dir
+    for path in paths:
+        try:
+            doc = load_path(path, root)
+        except (LoaderError, OSError) as exc:
+            log.warning("skipping %s: %s", path, exc)
+            skipped.append((path.relative_to(root).as_posix(), str(exc)))
+            continue
+        if doc.doc_id not in replaced:
+            yield doc
+    for record in records:
+        if not record.deleted:
+            yield record.to_document()

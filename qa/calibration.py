@@ -22,6 +22,7 @@ SCORERS = (CROSS_ENCODER, COSINE, COSINE_MULTILINGUAL)
 @dataclass(frozen=True)
 class Calibration:
     abstain_below: dict[str, float]
+    abstain_below_unseen: dict[str, float]
     margins: dict[str, float]
     provenance: dict[str, Any]
 
@@ -35,6 +36,10 @@ class Calibration:
             raise ValueError(f"calibration.json lacks scorers {missing}")
         return cls(
             abstain_below={s: float(scorers[s]["abstain_below"]) for s in SCORERS},
+            abstain_below_unseen={
+                s: float(scorers[s].get("abstain_below_unseen", scorers[s]["abstain_below"]))
+                for s in SCORERS
+            },
             margins={s: float(scorers[s]["margin"]) for s in SCORERS},
             provenance={s: scorers[s].get("fitted", {}) for s in SCORERS},
         )
@@ -42,4 +47,9 @@ class Calibration:
     def with_threshold(self, scorer: str, value: float | None) -> Calibration:
         if value is None:
             return self
-        return Calibration({**self.abstain_below, scorer: value}, self.margins, self.provenance)
+        return Calibration(
+            {**self.abstain_below, scorer: value},
+            {**self.abstain_below_unseen, scorer: max(value, self.abstain_below_unseen[scorer])},
+            self.margins,
+            self.provenance,
+        )

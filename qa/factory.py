@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.repository import SnapshotRepository
+from index.backends import open_backend
 from index.settings import IndexSettings
 from index.snapshot import Snapshot
 from qa.calibration import CROSS_ENCODER, Calibration
@@ -44,6 +44,7 @@ def build_pipeline(
             ExtractiveComposer(
                 ExtractiveSettings(
                     abstain_below=calibration.abstain_below,
+                    abstain_below_unseen=calibration.abstain_below_unseen,
                     margins=calibration.margins,
                     max_sentences=settings.max_answer_sentences,
                 )
@@ -52,9 +53,7 @@ def build_pipeline(
     )
 
 
-def make_composer(
-    settings: QASettings, models: Models, extractive: ExtractiveComposer
-) -> Composer:
+def make_composer(settings: QASettings, models: Models, extractive: ExtractiveComposer) -> Composer:
     """The extractive composer, or with CITEQA_LLM a generative one that falls back to it."""
     if settings.llm == "none":
         return extractive
@@ -69,7 +68,7 @@ def make_composer(
 def load_pipeline(
     index_settings: IndexSettings | None = None, settings: QASettings | None = None
 ) -> QAPipeline:
-    """The pipeline over the snapshot in service in CITEQA_INDEX_DIR."""
+    """The pipeline over the snapshot in service (CITEQA_INDEX_DIR, or Milvus)."""
     index_settings = index_settings or IndexSettings()
-    snapshot = SnapshotRepository(index_settings.index_dir).load_current()
+    snapshot = open_backend(index_settings).load_current()
     return build_pipeline(snapshot, settings)

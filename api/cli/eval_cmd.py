@@ -52,8 +52,9 @@ def eval_command(
         bool | None,
         typer.Option(
             "--multilingual/--no-multilingual",
-            help="SQuAD: also embed sentences with the multilingual model (default: only "
-            "when some question is not in the corpus language).",
+            help="SQuAD: embed sentences with the multilingual model too (default: as "
+            "`citeqa index` does, when CITEQA_MULTILINGUAL_MODEL is set); --no-multilingual "
+            "indexes faster but evaluates without the multilingual retrieval list.",
         ),
     ] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,

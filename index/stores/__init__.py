@@ -1,6 +1,6 @@
 """Vector stores behind one small interface, so another engine can be slotted in."""
 
-from index.stores.base import RowIds, Scores, VectorStore
+from index.stores.base import RowIds, Scores, SentenceSearch, VectorStore
 from index.stores.faiss_store import FaissStore
 
-__all__ = ["FaissStore", "RowIds", "Scores", "VectorStore"]
+__all__ = ["FaissStore", "RowIds", "Scores", "SentenceSearch", "VectorStore"]

@@ -36,6 +36,18 @@ class VectorStore(Protocol):
     def save(self, path: Path) -> None: ...
 
 
+class SentenceSearch(Protocol):
+    """Chunks ranked by their best sentence, computed by the engine holding the sentence
+    vectors (a snapshot without it keeps the vectors in memory and ranks them itself)."""
+
+    def best_chunks(
+        self, name: str, query: Vectors, depth: int, allowed: RowIds | None = None
+    ) -> list[int]:
+        """Up to `depth` chunk rows, best first, scored as their best sentence under the
+        sentence vectors `name`; `allowed` restricts the chunks before ranking."""
+        ...
+
+
 def empty_result(n_queries: int, k: int) -> tuple[Scores, RowIds]:
     return (
         np.full((n_queries, k), -np.inf, dtype=np.float32),

@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from index.snapshot import DOC, START
+from index.snapshot import DOC, SENT_HI, SENT_LO, Snapshot
 from qa.calibration import CROSS_ENCODER
 from qa.compose.base import Evidence
 from qa.compose.citations import make_citation
@@ -24,10 +24,13 @@ from qa.types import NOT_FOUND, Answer, Citation
 @dataclass(frozen=True, slots=True)
 class ExtractiveSettings:
     """Per scorer: the evidence score below which we abstain, and the margin within which
-    a further sentence joins the answer (see qa/calibration.json)."""
+    a further sentence joins the answer (see qa/calibration.json). A question with a term
+    that occurs nowhere in the corpus ("the *budget* of the center") must clear the higher
+    `abstain_below_unseen` bar: the corpus may well not hold what it asks for."""
 
     abstain_below: dict[str, float]
     margins: dict[str, float]
+    abstain_below_unseen: dict[str, float]
     max_sentences: int = 3
     max_words: int = 80
 
@@ -67,26 +70,32 @@ class ExtractiveComposer:
         yield AnswerDone(answer)
 
     def select(self, evidence: Evidence) -> list[ScoredSentence]:
-        """The sentences of the answer in reading order, or [] to abstain."""
-        ranked = evidence.sentences
+        """The sentences of the answer in text order, or [] to abstain.
+
+        The best sentence answers; others join it only from the same chunk (one coherent
+        passage, cited as that passage), within the margin and the word budget. A line that
+        only repeats its document's title is never the answer.
+        """
+        snapshot = evidence.snapshot
+        ranked = [s for s in evidence.sentences if not _is_title_line(snapshot, s.row)]
         threshold = self.settings.abstain_below[evidence.scorer]
-        margin = self.settings.margins[evidence.scorer]
+        if evidence.unseen_terms:
+            threshold = max(threshold, self.settings.abstain_below_unseen[evidence.scorer])
         if not ranked or ranked[0].score < threshold:
             return []
-        snapshot = evidence.snapshot
         best = ranked[0]
+        lowest = max(threshold, best.score - self.settings.margins[evidence.scorer])
+        lo, hi = (int(v) for v in snapshot.chunks[best.chunk_row, [SENT_LO, SENT_HI]])
         chosen = [best]
         words = len(snapshot.sentence_text(best.row).split())
         for sentence in ranked[1:]:
-            if len(chosen) >= self.settings.max_sentences:
-                break
-            if sentence.score < best.score - margin or sentence.score < threshold:
+            if len(chosen) >= self.settings.max_sentences or sentence.score < lowest:
                 break
             length = len(snapshot.sentence_text(sentence.row).split())
-            if words + length <= self.settings.max_words:
-                chosen.append(sentence)
+            if lo <= sentence.row < hi and words + length <= self.settings.max_words:
+                chosen.append(ScoredSentence(sentence.row, best.chunk_row, sentence.score))
                 words += length
-        return in_reading_order(evidence, chosen)
+        return sorted(chosen, key=lambda s: s.row)
 
     @staticmethod
     def confidence(sentence: ScoredSentence, evidence: Evidence) -> float:
@@ -96,13 +105,6 @@ class ExtractiveComposer:
         return max(0.0, sentence.score)
 
 
-def in_reading_order(evidence: Evidence, chosen: list[ScoredSentence]) -> list[ScoredSentence]:
-    """Sentences of one document in text order; documents in the order of their best sentence."""
-    table = evidence.snapshot.sentences
-    doc_rank: dict[int, int] = {}
-    for sentence in chosen:
-        doc_rank.setdefault(int(table[sentence.row, DOC]), len(doc_rank))
-    return sorted(
-        chosen,
-        key=lambda s: (doc_rank[int(table[s.row, DOC])], int(table[s.row, START])),
-    )
+def _is_title_line(snapshot: Snapshot, row: int) -> bool:
+    title = snapshot.documents[int(snapshot.sentences[row, DOC])].title
+    return snapshot.sentence_text(row).strip().casefold() == title.strip().casefold()

@@ -15,18 +15,15 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from index.backends import open_backend
 from index.builder import BuildReport, IndexBuilder
 from index.chunking import SentenceChunker
 from index.embedders import Embedder, make_embedder
-from index.language import dominant_script
 from index.manifest import Manifest
 from index.repository import SnapshotRepository
 from index.settings import IndexSettings
 from index.snapshot import Snapshot, SnapshotError
 from index.types import Document
-from qa.routing import corpus_languages, is_cross_lingual
-
-MULTILINGUAL_SHARE = 0.1
 
 
 def cache_root() -> Path:
@@ -53,19 +50,6 @@ def cache_key(documents: Sequence[Document], settings: IndexSettings, multilingu
         digest.update(f"{doc.doc_id}\0{doc.content_hash}\n".encode())
     digest.update(json.dumps(index_config(settings, multilingual), sort_keys=True).encode())
     return digest.hexdigest()[:20]
-
-
-def needs_multilingual(questions: Sequence[str], documents: Sequence[Document]) -> bool:
-    """True when some question is written in a script no document uses, or when at least
-    `MULTILINGUAL_SHARE` of them are identified as another language (see qa.routing;
-    identification misfires now and then on short English questions full of names)."""
-    corpus = corpus_languages(
-        {d.lang for d in documents}, {dominant_script(d.text[:2000]) for d in documents}
-    )
-    if any(dominant_script(q) not in corpus.scripts | {None} for q in questions):
-        return True
-    foreign = sum(is_cross_lingual(q, corpus) for q in questions)
-    return bool(questions) and foreign >= MULTILINGUAL_SHARE * len(questions)
 
 
 def is_up_to_date(
@@ -103,16 +87,25 @@ class CorpusIndex:
         self.settings = settings
         self.multilingual = multilingual and settings.multilingual_model is not None
         self.repository = SnapshotRepository(root)
+        # CITEQA_VECTOR_STORE=milvus: a Milvus Lite database in the folder, unless a URI is set.
+        self.backend = open_backend(
+            settings.model_copy(
+                update={
+                    "index_dir": root,
+                    "milvus_uri": settings.milvus_uri or str(root / "milvus.db"),
+                }
+            )
+        )
         self._embedder = embedder
         self._multilingual_embedder = multilingual_embedder
         self.progress = progress
 
     def current(self, documents: Sequence[Document]) -> Snapshot | None:
         """The snapshot in service if it is up to date for `documents`, else None."""
-        if self.repository.current_id() is None:
+        if self.backend.current_id() is None:
             return None
         try:
-            snapshot = self.repository.load_current()
+            snapshot = self.backend.load_current()
         except SnapshotError:
             return None
         ok = is_up_to_date(snapshot.manifest, documents, self.settings, self.multilingual)
@@ -129,7 +122,8 @@ class CorpusIndex:
         snapshot = self.current(documents)
         if snapshot is not None:
             return snapshot, None
-        if seed is not None and self.repository.current_id() is None:
+        faiss = self.settings.vector_store == "faiss"
+        if seed is not None and faiss and self.repository.current_id() is None:
             self.repository.publish(Snapshot.load(seed, verify=False), keep=1)
         return self._builder().build(documents)
 
@@ -145,7 +139,7 @@ class CorpusIndex:
     def _builder(self) -> IndexBuilder:
         embedder, multilingual = self.embedders()
         return IndexBuilder(
-            self.repository,
+            self.backend,
             embedder,
             SentenceChunker(self.settings.chunker),
             multilingual=multilingual,

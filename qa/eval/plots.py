@@ -76,10 +76,17 @@ def confidence_histogram(judgements: Sequence[Judgement]) -> Figure:
         groups.items(), ("#55a868", "#dd8452", "#c44e52"), strict=True
     ):
         if values:
-            ax.hist(values, bins=bins, alpha=0.55, color=color, label=f"{label} ({len(values)})")
+            ax.hist(
+                values,
+                bins=bins,
+                alpha=0.55,
+                color=color,
+                label=f"{label} ({len(values)})",
+                log=True,
+            )
     ax.set(
         xlabel="answer confidence",
-        ylabel="questions",
+        ylabel="questions (log scale)",
         title="Abstention score (Answer.confidence)",
         xlim=(0, 1),
     )

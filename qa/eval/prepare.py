@@ -17,7 +17,7 @@ from typing import Any
 from index.repository import SnapshotRepository
 from index.settings import IndexSettings
 from index.snapshot import Snapshot
-from qa.eval.corpus_index import CorpusIndex, default_index_dir, index_config, needs_multilingual
+from qa.eval.corpus_index import CorpusIndex, default_index_dir, index_config
 from qa.eval.datasets import EvalDataset
 from qa.eval.targets import RETRIEVAL_DEPTH, HttpTarget, InProcessTarget, Target
 from qa.eval.versions import versions
@@ -93,9 +93,9 @@ def _squad_index(
     notes: list[str],
 ) -> tuple[Snapshot, Models, Path]:
     if multilingual is None:
-        multilingual = needs_multilingual(
-            [q.question for q in dataset.questions], dataset.documents
-        )
+        # As `citeqa index` does: the multilingual vectors also serve English questions
+        # (the fourth retrieval list), so the evaluated system is the one users run.
+        multilingual = settings.multilingual_model is not None
     root = index_dir or default_index_dir(dataset.documents, settings, multilingual)
     corpus = CorpusIndex(root, settings, multilingual=multilingual, progress=progress)
     snapshot, report = corpus.ensure(dataset.documents)

@@ -12,3 +12,9 @@ def overlap_scores(keyword: BM25Index, question: str, sentences: Sequence[str]) 
     terms = sorted(set(tokenize([question])[0]))
     weights = dict(zip(terms, keyword.idf(terms), strict=True))
     return [sum(weights[t] for t in set(tokens) if t in weights) for tokens in tokenize(sentences)]
+
+
+def unseen_terms(keyword: BM25Index, question: str) -> list[str]:
+    """The question's terms that occur nowhere in the indexed chunks."""
+    terms = sorted(set(tokenize([question])[0]))
+    return [t for t, idf in zip(terms, keyword.idf(terms), strict=True) if idf == 0.0]

@@ -77,6 +77,8 @@ def best_sentence_ranking(
     snapshot: Snapshot, name: str, vector: Vectors, depth: int, allowed: RowIds | None
 ) -> list[int]:
     """Chunks ranked by their best sentence under the sentence vectors `name`."""
+    if snapshot.sentence_search is not None:  # the vectors live in an engine (Milvus)
+        return snapshot.sentence_search.best_chunks(name, vector, depth, allowed)
     sentence_vectors = snapshot.vectors.get(name)
     if sentence_vectors is None or not len(snapshot):
         return []

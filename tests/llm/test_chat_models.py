@@ -36,7 +36,7 @@ def test_openai_backend_streams_from_llama_server(llama_server: LlamaServer) -> 
 
 @pytest.fixture(scope="module")
 def in_process() -> ChatClient:
-    return make_chat_client(QASettings(llm="llamacpp", llm_max_tokens=24))
+    return make_chat_client(QASettings(llm="llamacpp", llm_max_tokens=24, llm_threads=1))
 
 
 def test_llamacpp_backend_runs_in_process(in_process: ChatClient) -> None:

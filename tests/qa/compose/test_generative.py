@@ -29,7 +29,7 @@ QUESTIONS = [
     for line in (DATA / "corpus_questions.en.jsonl").read_text("utf-8").splitlines()
     if line.strip()
 ]
-ANSWERABLE = [q["question"] for q in QUESTIONS if not q["unanswerable"]][:6]
+ANSWERABLE = [q["question"] for q in QUESTIONS if not q["unanswerable"]][:4]
 FALLBACK_REASONS = {"llm_timeout", "llm_error", "llm_empty", "llm_declined", "unsupported"}
 
 
@@ -54,18 +54,29 @@ def assert_sound(answer: Answer, extractive: Answer, snapshot: Snapshot, models:
         assert_every_sentence_supported(answer, snapshot, models.embedder)
 
 
+@pytest.fixture(scope="module")
+def answers(generative: QAPipeline) -> dict[str, Answer]:
+    return {question: generative.ask(question) for question in ANSWERABLE}
+
+
 @pytest.mark.parametrize("question", ANSWERABLE)
 def test_every_generated_sentence_is_supported(
-    generative: QAPipeline,
+    answers: dict[str, Answer],
     pipeline: QAPipeline,
     corpus_snapshot: Snapshot,
     models: Models,
     question: str,
 ) -> None:
-    answer = generative.ask(question)
+    answer = answers[question]
     assert not answer.abstained
     assert_sound(answer, pipeline.ask(question), corpus_snapshot, models)
     assert "llm" in answer.timings_ms
+
+
+def test_some_generated_sentences_pass(answers: dict[str, Answer]) -> None:
+    """A checker that refused everything would pass the test above; SmolLM2 at temperature
+    0 answers "What city hosted the 2022 symposium?" with a supported sentence."""
+    assert any(answer.fallback is False for answer in answers.values()), answers
 
 
 def test_stream_ends_with_the_answer_compose_gives(generative: QAPipeline) -> None:

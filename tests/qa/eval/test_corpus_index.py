@@ -15,7 +15,6 @@ from qa.eval.corpus_index import (
     cache_root,
     default_index_dir,
     is_up_to_date,
-    needs_multilingual,
 )
 from qa.eval.datasets import EvalDataset
 from qa.models import Models
@@ -43,14 +42,6 @@ def test_cache_root_follows_the_environment(
     monkeypatch.setenv("CITEQA_EVAL_CACHE", str(tmp_path / "mine"))
     assert cache_root() == tmp_path / "mine"
     assert default_index_dir([], IndexSettings(), False).parent == tmp_path / "mine"
-
-
-def test_multilingual_vectors_only_for_questions_in_another_language(slice_v1: EvalDataset) -> None:
-    docs = slice_v1.documents
-    english = [q.question for q in slice_v1.questions]
-    assert not needs_multilingual(english, docs)
-    assert needs_multilingual([*english, "Кто основал компанию BSkyB?"], docs)
-    assert not needs_multilingual([], docs)
 
 
 def test_an_up_to_date_index_is_loaded_not_rebuilt(

@@ -1,0 +1,117 @@
+"""Chunk and embed documents: their sentence and chunk tables and vectors, document-local."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.chunking import SentenceChunker
+from index.embedders.base import Embedder, Vectors
+from index.manifest import EmbeddingInfo
+from index.types import Document
+
+# Named vectors of a snapshot: one row per chunk, or one row per sentence.
+CHUNK_VECTORS = "chunks"
+SENTENCE_VECTORS = "sentences"
+MULTILINGUAL_SENTENCE_VECTORS = "sentences_multilingual"
+
+EMBED_BATCH = 256
+
+
+@dataclass
+class Encoded:
+    """One document's tables, sentence indexes local to the document, and its vectors."""
+
+    sentences: list[tuple[int, int]]  # start, end
+    chunks: list[tuple[int, int, int, int]]  # start, end, sent_lo, sent_hi
+    vectors: dict[str, Vectors]
+
+
+@dataclass(frozen=True)
+class EncoderConfig:
+    """What vectors depend on besides the text: a snapshot is reusable only under equal ones."""
+
+    embedding: EmbeddingInfo
+    multilingual: EmbeddingInfo | None
+    chunker: dict[str, int]
+
+    @property
+    def dims(self) -> dict[str, int]:
+        dims = {CHUNK_VECTORS: self.embedding.dim, SENTENCE_VECTORS: self.embedding.dim}
+        if self.multilingual is not None:
+            dims[MULTILINGUAL_SENTENCE_VECTORS] = self.multilingual.dim
+        return dims
+
+
+class Encoder:
+    """Splits documents into sentences and chunks and embeds both, in batches."""
+
+    def __init__(
+        self, embedder: Embedder, chunker: SentenceChunker, multilingual: Embedder | None = None
+    ) -> None:
+        self.embedder = embedder
+        self.chunker = chunker
+        self.multilingual = multilingual
+
+    @property
+    def config(self) -> EncoderConfig:
+        return EncoderConfig(
+            embedding=EmbeddingInfo(model_id=self.embedder.model_id, dim=self.embedder.dim),
+            multilingual=EmbeddingInfo(
+                model_id=self.multilingual.model_id, dim=self.multilingual.dim
+            )
+            if self.multilingual is not None
+            else None,
+            chunker=self.chunker.settings.as_manifest(),
+        )
+
+    def encode(self, docs: Sequence[Document]) -> list[Encoded]:
+        split = [self.chunker.split(doc.text) for doc in docs]
+        chunk_texts: list[str] = []
+        sentence_texts: list[str] = []
+        for doc, (sentences, ranges) in zip(docs, split, strict=True):
+            sentence_texts.extend(doc.text[s.start : s.end] for s in sentences)
+            chunk_texts.extend(
+                doc.text[sentences[lo].start : sentences[hi - 1].end] for lo, hi in ranges
+            )
+        vectors = {
+            CHUNK_VECTORS: embed(self.embedder, chunk_texts),
+            SENTENCE_VECTORS: embed(self.embedder, sentence_texts),
+        }
+        if self.multilingual is not None:
+            vectors[MULTILINGUAL_SENTENCE_VECTORS] = embed(self.multilingual, sentence_texts)
+        result: list[Encoded] = []
+        chunk_at = sentence_at = 0
+        for sentences, ranges in split:
+            bounds = {
+                CHUNK_VECTORS: slice(chunk_at, chunk_at + len(ranges)),
+                SENTENCE_VECTORS: slice(sentence_at, sentence_at + len(sentences)),
+            }
+            chunk_at += len(ranges)
+            sentence_at += len(sentences)
+            result.append(
+                Encoded(
+                    sentences=[(s.start, s.end) for s in sentences],
+                    chunks=[
+                        (sentences[lo].start, sentences[hi - 1].end, lo, hi) for lo, hi in ranges
+                    ],
+                    vectors={
+                        name: array[bounds.get(name, bounds[SENTENCE_VECTORS])]
+                        for name, array in vectors.items()
+                    },
+                )
+            )
+        return result
+
+
+def embed(embedder: Embedder, texts: Sequence[str]) -> Vectors:
+    """`texts` embedded in batches of EMBED_BATCH, as one contiguous float32 array."""
+    out = [
+        embedder.embed_documents(texts[i : i + EMBED_BATCH])
+        for i in range(0, len(texts), EMBED_BATCH)
+    ]
+    if not out:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    return np.ascontiguousarray(np.concatenate(out), dtype=np.float32).reshape(-1, embedder.dim)

@@ -1,0 +1,145 @@
+"""Documents uploaded through the admin API, kept in Milvus so every replica sees them.
+
+One row per record part in the collection PREFIX_uploads: the record (StoredDocument
+without its text) and the parsed text in parts. The original file's name, size and SHA-256
+are kept; its bytes are not (the parsed text is what is indexed and quoted). A deletion
+leaves a tombstone record, as in index.document_store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from index.document_store import StoredDocument, StoredFile, StoredText
+from index.milvus.client import DUMMY_DIM, ensure_key_value
+from index.milvus.expressions import in_list
+from index.types import Document
+
+UPLOAD_PART_CHARS = 8_000  # JSON-escaped, still under VARCHAR's 65,535 bytes
+
+
+class MilvusDocumentStore:
+    """Managed documents shared by every process connected to one Milvus."""
+
+    def __init__(self, client: Any, collection: str) -> None:
+        self.client = client
+        self.collection = collection
+        ensure_key_value(client, collection)
+
+    def put(self, document: Document, original: bytes, filename: str) -> StoredDocument:
+        sha = hashlib.sha256(original).hexdigest()
+        record = StoredDocument(
+            doc_id=document.doc_id,
+            updated_at=datetime.now(UTC).isoformat(),
+            file=StoredFile(name=filename, size=len(original), sha256=sha, blob=""),
+            content=StoredText(
+                title=document.title,
+                source=document.source,
+                lang=document.lang,
+                text=document.text,
+                metadata=document.metadata,
+            ),
+        )
+        self._write(record)
+        return record
+
+    def delete(self, doc_id: str) -> None:
+        record = StoredDocument(
+            doc_id=doc_id, updated_at=datetime.now(UTC).isoformat(), deleted=True
+        )
+        self._write(record)
+
+    def get(self, doc_id: str) -> StoredDocument | None:
+        rows = self.client.query(
+            self.collection, filter=in_list("doc_id", [doc_id]), output_fields=["key", "value"]
+        )
+        records = _assemble(rows)
+        return records[0] if records else None
+
+    def records(self) -> list[StoredDocument]:
+        rows: list[dict[str, Any]] = []
+        iterator = self.client.query_iterator(
+            self.collection, batch_size=1000, filter="", output_fields=["key", "value"]
+        )
+        while batch := iterator.next():
+            rows.extend(batch)
+        iterator.close()
+        return sorted(_assemble(rows), key=lambda r: r.doc_id)
+
+    def documents(self) -> list[Document]:
+        return [r.to_document() for r in self.records() if not r.deleted]
+
+    def deleted_ids(self) -> set[str]:
+        return {r.doc_id for r in self.records() if r.deleted}
+
+    def _write(self, record: StoredDocument) -> None:
+        """Text parts first, then the record (part 0), which names how many parts count."""
+        text = record.content.text if record.content else ""
+        parts = [text[i : i + UPLOAD_PART_CHARS] for i in range(0, len(text), UPLOAD_PART_CHARS)]
+        head = record.model_copy(
+            update={"content": record.content.model_copy(update={"text": ""})}
+            if record.content
+            else {}
+        )
+        key = _key(record.doc_id)
+        version = hashlib.sha256(record.model_dump_json().encode("utf-8")).hexdigest()[:16]
+        rows = [
+            _row(
+                f"{key}:{version}:{i + 1}",
+                record.doc_id,
+                json.dumps({"text": part}, ensure_ascii=False),
+            )
+            for i, part in enumerate(parts)
+        ]
+        rows.append(
+            _row(
+                f"{key}:0",
+                record.doc_id,
+                json.dumps(
+                    {
+                        "record": head.model_dump(mode="json"),
+                        "version": version,
+                        "parts": len(parts),
+                    }
+                ),
+            )
+        )
+        for at in range(0, len(rows), 64):
+            self.client.upsert(self.collection, rows[at : at + 64])
+        current = {f"{key}:0"} | {row["key"] for row in rows}
+        found = self.client.query(
+            self.collection, filter=in_list("doc_id", [record.doc_id]), output_fields=["key"]
+        )
+        stale = [row["key"] for row in found if row["key"] not in current]
+        if stale:
+            self.client.delete(self.collection, ids=stale)
+
+
+def _assemble(rows: list[dict[str, Any]]) -> list[StoredDocument]:
+    """Records from their rows; a record whose parts are incomplete is left out."""
+    by_key = {row["key"]: json.loads(row["value"]) for row in rows}
+    records = []
+    for key, value in by_key.items():
+        if not key.endswith(":0"):
+            continue
+        stem = key[: -len(":0")]
+        parts = [by_key.get(f"{stem}:{value['version']}:{i + 1}") for i in range(value["parts"])]
+        if any(part is None for part in parts):
+            continue
+        record = StoredDocument.model_validate(value["record"])
+        if record.content is not None:
+            text = "".join(part["text"] for part in parts if part is not None)
+            record.content = record.content.model_copy(update={"text": text})
+        records.append(record)
+    return records
+
+
+def _key(doc_id: str) -> str:
+    return hashlib.sha256(doc_id.encode("utf-8")).hexdigest()
+
+
+def _row(key: str, doc_id: str, value: str) -> dict[str, Any]:
+    return {"key": key, "doc_id": doc_id, "value": value, "v": [0.0] * DUMMY_DIM}
