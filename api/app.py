@@ -125,4 +125,4 @@ def _load(app: FastAPI, loader: PipelineLoader) -> None:
 def _default_loader() -> QAPipeline:
     from qa.factory import load_pipeline
 
-    return load_pipeline()
+    return load_pipeline(warm_up=True)

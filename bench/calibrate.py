@@ -24,6 +24,7 @@ import argparse
 import json
 import statistics
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -153,8 +154,11 @@ def observe(
 
 
 def fit(observed: Sequence[Observed], args: argparse.Namespace) -> dict[str, object]:
-    """Thresholds and margin for one scorer, with the rates they give on this data."""
-    scorer = observed[0].inside.scorer
+    """Thresholds and margin for the scorer most of these questions were routed to, fitted
+    on those questions only (a few English ones may be routed as another language)."""
+    routed = Counter(o.inside.scorer for o in observed)
+    scorer = routed.most_common(1)[0][0]
+    observed = [o for o in observed if o.inside.scorer == scorer]
     inside = np.array([top_score(o.inside) for o in observed])
     outside = np.array([top_score(o.outside) for o in observed])
     unseen = np.array([bool(o.inside.unseen_terms) for o in observed])
@@ -172,6 +176,7 @@ def fit(observed: Sequence[Observed], args: argparse.Namespace) -> dict[str, obj
         "margin": margin,
         "fitted": {
             "questions": len(observed),
+            "routed_elsewhere": sum(routed.values()) - len(observed),
             "false_abstain_rate": round(base_far, 4),
             "false_abstain_rate_with_unseen_rule": round(
                 float(np.mean((inside < threshold) | (unseen & (inside < strict)))), 4

@@ -279,7 +279,8 @@ def render(results: dict[str, Any]) -> str:
     )
     return "\n\n".join(
         [
-            f"## Indexing ({results['cpus']} CPUs, {results.get('vector_store', 'faiss')})\n\n{indexing_table}\n\n{note}",
+            f"## Indexing ({results['cpus']} CPUs, "
+            f"{results.get('vector_store', 'faiss')})\n\n{indexing_table}\n\n{note}",
             f"## Query latency\n\n{latency_table}",
             f"## Throughput (wrk, POST /v1/ask)\n\n{load_table}",
             f"## Server\n\n{server_table}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from functools import lru_cache
@@ -12,6 +13,9 @@ import numpy as np
 import Stemmer
 
 from index.stores.base import RowIds, Scores, empty_result
+
+# bm25s sets its logger to DEBUG when imported; keep its index-building chatter out of logs.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 @lru_cache(maxsize=1)

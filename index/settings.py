@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.chunking import ChunkerSettings
@@ -47,6 +47,12 @@ class IndexSettings(BaseSettings):
     milvus_poll_seconds: float = Field(
         default=2.0, gt=0, description="How often a server checks Milvus for a newer index."
     )
+
+    @field_validator("multilingual_model", mode="before")
+    @classmethod
+    def _empty_means_off(cls, value: object) -> object:
+        """`CITEQA_MULTILINGUAL_MODEL=` (empty) turns the second embedder off."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def chunker(self) -> ChunkerSettings:

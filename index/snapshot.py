@@ -21,7 +21,7 @@ from index.checksums import file_sha256
 from index.embedders.base import Vectors
 from index.encode import CHUNK_VECTORS, MULTILINGUAL_SENTENCE_VECTORS, SENTENCE_VECTORS
 from index.filters import FieldIndex
-from index.keyword import BM25Index
+from index.keyword import BM25Index, tokenize
 from index.manifest import MANIFEST_NAME, Manifest
 from index.stores import FaissStore, SentenceSearch, VectorStore
 from index.types import Document
@@ -70,6 +70,7 @@ class Snapshot:
     # Set when an engine holds the sentence vectors (Milvus); `vectors` then fetches rows.
     sentence_search: SentenceSearch | None = None
     _doc_rows: dict[str, int] = field(default_factory=dict, repr=False)
+    _terms: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._doc_rows = {doc.doc_id: i for i, doc in enumerate(self.documents)}
@@ -95,6 +96,16 @@ class Snapshot:
     def sentence_text(self, sentence_row: int) -> str:
         doc_row, start, end = self.sentences[sentence_row]
         return self.documents[int(doc_row)].text[int(start) : int(end)]
+
+    def sentence_terms(self, rows: Sequence[int]) -> list[frozenset[str]]:
+        """The keyword terms of each sentence (tokenized once, then remembered)."""
+        missing = [r for r in dict.fromkeys(rows) if r not in self._terms]
+        if missing:
+            for row, tokens in zip(
+                missing, tokenize([self.sentence_text(r) for r in missing]), strict=True
+            ):
+                self._terms[row] = frozenset(tokens)
+        return [self._terms[r] for r in rows]
 
     @cached_property
     def sentence_chunks(self) -> tuple[IntTable, IntTable]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from index.backends import open_backend
 from index.settings import IndexSettings
 from index.snapshot import Snapshot
@@ -23,6 +25,8 @@ def build_pipeline(
 ) -> QAPipeline:
     settings = settings or QASettings()
     models = models or Models.for_manifest(snapshot.manifest, rerank=settings.rerank)
+    if not settings.rerank and models.cross_encoder is not None:
+        models = replace(models, cross_encoder=None)  # `rerank=False` holds for given models too
     calibration = Calibration.load().with_threshold(CROSS_ENCODER, settings.abstain_threshold)
     return QAPipeline(
         snapshot,
@@ -66,9 +70,16 @@ def make_composer(settings: QASettings, models: Models, extractive: ExtractiveCo
 
 
 def load_pipeline(
-    index_settings: IndexSettings | None = None, settings: QASettings | None = None
+    index_settings: IndexSettings | None = None,
+    settings: QASettings | None = None,
+    *,
+    warm_up: bool = False,
 ) -> QAPipeline:
-    """The pipeline over the snapshot in service (CITEQA_INDEX_DIR, or Milvus)."""
+    """The pipeline over the snapshot in service (CITEQA_INDEX_DIR, or Milvus); a server
+    warms it up so that its first question is as fast as the others."""
     index_settings = index_settings or IndexSettings()
     snapshot = open_backend(index_settings).load_current()
-    return build_pipeline(snapshot, settings)
+    pipeline = build_pipeline(snapshot, settings)
+    if warm_up:
+        pipeline.warm_up()
+    return pipeline

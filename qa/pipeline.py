@@ -64,6 +64,12 @@ class QAPipeline:
         with self._lock:
             self._snapshot, self._languages = snapshot, _languages(snapshot)
 
+    def warm_up(self) -> None:
+        """Run every model once (language identification loads its models lazily, the
+        first inference of each runtime is slow), so the first user does not wait."""
+        for question in ("Where was the symposium held?", "Где прошёл симпозиум?"):
+            self.evidence(question)
+
     def evidence(
         self,
         question: str,

@@ -34,7 +34,9 @@ def serve_command(
 
         use_json_logs()
     app = create_app(
-        settings, loader=lambda: load_pipeline(index_settings), index_settings=index_settings
+        settings,
+        loader=lambda: load_pipeline(index_settings, warm_up=True),
+        index_settings=index_settings,
     )
     uvicorn.run(
         app,

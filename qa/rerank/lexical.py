@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from index.keyword import BM25Index, tokenize
 
 
-def overlap_scores(keyword: BM25Index, question: str, sentences: Sequence[str]) -> list[float]:
+def overlap_scores(
+    keyword: BM25Index, question: str, sentence_terms: Sequence[frozenset[str]]
+) -> list[float]:
     """Sum of the idf of the question's distinct terms found in each sentence."""
     terms = sorted(set(tokenize([question])[0]))
     weights = dict(zip(terms, keyword.idf(terms), strict=True))
-    return [sum(weights[t] for t in set(tokens) if t in weights) for tokens in tokenize(sentences)]
+    return [sum(w for t, w in weights.items() if t in tokens) for tokens in sentence_terms]
 
 
 def unseen_terms(keyword: BM25Index, question: str) -> list[str]:

@@ -99,8 +99,8 @@ class SentenceReranker:
         owners: dict[int, int],
     ) -> list[int]:
         """Sentence indexes, most promising first: fused ranks of cheap signals."""
-        texts = [snapshot.sentence_text(s) for s in sentences]
-        lexical = np.asarray(overlap_scores(snapshot.keyword, question, texts))
+        terms = snapshot.sentence_terms(sentences)
+        lexical = np.asarray(overlap_scores(snapshot.keyword, question, terms))
         rank_of: dict[int, int] = {}
         for s in sentences:
             rank_of.setdefault(owners[s], len(rank_of))

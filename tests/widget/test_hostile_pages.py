@@ -49,8 +49,7 @@ def test_hostile_css_leaves_a_usable_widget(
     assert box is not None
     assert (box["width"], box["height"]) == (56, 56)
     open_and_ask(page)
-    items = last_sources(page).get_by_role("listitem")
-    expect(items.first).to_contain_text("Uzbekistan")
+    expect(last_sources(page)).to_contain_text("Uzbekistan")
     expect(page.get_by_role("button", name="Send", exact=True)).to_be_visible()
     font = page.get_by_role("textbox", name="Ask a question").evaluate(
         "(node) => getComputedStyle(node).fontSize"
