@@ -40,10 +40,13 @@ class BM25Index:
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> BM25Index:
-        if not texts:
-            return cls(None, 0)
+        """The index of `texts`; texts without a single word (only stop words, punctuation or
+        space) get no model, as bm25s cannot index an empty vocabulary."""
+        tokens = tokenize(texts)
+        if not any(tokens):
+            return cls(None, len(texts))
         model = bm25s.BM25()
-        model.index(tokenize(texts), show_progress=False)
+        model.index(tokens, show_progress=False)
         return cls(model, len(texts))
 
     def __len__(self) -> int:
@@ -89,8 +92,12 @@ class BM25Index:
     @classmethod
     def load(cls, path: Path) -> BM25Index:
         size = int((path / "size").read_text())
-        model = bm25s.BM25.load(str(path)) if size else None
+        model = bm25s.BM25.load(str(path)) if (path / _PARAMS_FILE).is_file() else None
         return cls(model, size)
+
+
+# Written by bm25s's save(); absent when there was no model to save.
+_PARAMS_FILE = "params.index.json"
 
 
 def _top_k(scores: Scores, k: int) -> RowIds:
