@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI, Request
 
@@ -19,6 +20,7 @@ from index.backends import open_backend, open_document_store
 from index.builder import IndexBuilder
 from index.chunking import SentenceChunker
 from index.document_store import DocumentRecords, StoredDocument
+from index.manifest import DocumentEntry
 from index.refresh import Refresher
 from index.settings import IndexSettings
 from index.snapshot import Snapshot
@@ -150,16 +152,11 @@ def get_admin(request: Request) -> IndexAdmin:
 
 def _corpus_info(document: Document, snapshot: Snapshot) -> DocumentInfo:
     entry = snapshot.manifest.documents.get(document.doc_id)
-    return DocumentInfo(
-        doc_id=document.doc_id,
-        title=document.title,
-        source=document.source,
-        lang=document.lang,
-        metadata=document.metadata,
+    return _document_info(
+        document,
+        entry,
         origin="corpus",
         status="indexed",
-        characters=len(document.text),
-        chunks=entry.chunks if entry else None,
         content_hash=entry.content_hash if entry else document.content_hash,
     )
 
@@ -168,19 +165,28 @@ def _upload_info(record: StoredDocument, snapshot: Snapshot) -> DocumentInfo:
     document = record.to_document()
     indexed = snapshot.document(record.doc_id) == document
     entry = snapshot.manifest.documents.get(record.doc_id) if indexed else None
+    return _document_info(
+        document,
+        entry,
+        origin="upload",
+        status="indexed" if indexed else "queued",
+        content_hash=document.content_hash,
+        file=UploadedFile(name=record.file.name, size=record.file.size, sha256=record.file.sha256)
+        if record.file
+        else None,
+        updated_at=record.updated_at,
+    )
+
+
+def _document_info(document: Document, entry: DocumentEntry | None, **fields: Any) -> DocumentInfo:
+    """The fields every listed document has, from its text and its manifest entry."""
     return DocumentInfo(
         doc_id=document.doc_id,
         title=document.title,
         source=document.source,
         lang=document.lang,
         metadata=document.metadata,
-        origin="upload",
-        status="indexed" if indexed else "queued",
         characters=len(document.text),
         chunks=entry.chunks if entry else None,
-        content_hash=document.content_hash,
-        file=UploadedFile(name=record.file.name, size=record.file.size, sha256=record.file.sha256)
-        if record.file
-        else None,
-        updated_at=record.updated_at,
+        **fields,
     )
