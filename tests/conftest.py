@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -78,6 +79,26 @@ def corpus_snapshot(tmp_path_factory: pytest.TempPathFactory, models: Models) ->
 @pytest.fixture(scope="session")
 def pipeline(corpus_snapshot: Snapshot, models: Models) -> QAPipeline:
     return build_pipeline(corpus_snapshot, models=models)
+
+
+def wait_until_ready(
+    url: str,
+    process: subprocess.Popen[str] | subprocess.Popen[bytes],
+    timeout: float,
+    output: Callable[[], str] = lambda: "",
+) -> None:
+    """Poll `url`/readyz until it answers 200; fail when the server exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{url}: the server exited with status {process.returncode}\n{output()}")
+        try:
+            if httpx.get(url + "/readyz", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"{url} was not ready within {timeout:.0f} s\n{output()}")
 
 
 def free_port() -> int:

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.api.admin_support import AUTH, CORPUS_ANSWER, CORPUS_QUESTION, KEY, upload
-from tests.conftest import CORPUS, free_port
+from tests.conftest import CORPUS, free_port, wait_until_ready
 
 pytestmark = pytest.mark.slow
 
@@ -83,19 +83,6 @@ def environment(uri: str, index_dir: Path) -> dict[str, str]:
     }
 
 
-def wait_ready(url: str, process: Process, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.process.poll() is None, process.output()
-        try:
-            if httpx.get(url + "/readyz", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} was not ready:\n{process.output()}")
-
-
 def eventually_answers(client: httpx.Client, question: str, fact: str, present: bool) -> None:
     deadline = time.monotonic() + 120
     answer = ""
@@ -136,7 +123,7 @@ def test_a_document_uploaded_to_one_replica_is_answered_by_the_other(
             )
             replicas.append((f"http://127.0.0.1:{port}", process))
         for url, process in replicas:
-            wait_ready(url, process)
+            wait_until_ready(url, process.process, timeout=300, output=process.output)
         (url_a, _), (url_b, _) = replicas
         with (
             httpx.Client(base_url=url_a, timeout=120) as a,

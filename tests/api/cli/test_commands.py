@@ -7,13 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import CORPUS, free_port
+from tests.conftest import CORPUS, free_port, wait_until_ready
 
 CITEQA = [sys.executable, "-m", "api.cli"]
 QUESTION = "Where does UNESCO-ICHEI plan to establish an IIOE National Center?"
@@ -92,16 +91,7 @@ def test_serve_answers_the_same_as_ask(built_index: tuple[Path, Path]) -> None:
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        else:
-            pytest.fail("citeqa serve did not become ready")
+        wait_until_ready(url, server, timeout=180)
         body = httpx.post(url + "/v1/ask", json={"question": QUESTION}, timeout=60).json()
         cli = json.loads(run("ask", QUESTION, "--json", "--index-dir", str(index_dir)).stdout)
         for payload in (body, cli):

@@ -8,15 +8,13 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from qa.eval.aggregate import ABSTENTION_METRICS, ALL_METRICS, LATENCY_METRICS
-from tests.conftest import REPO, free_port
+from tests.conftest import REPO, free_port, wait_until_ready
 
 pytestmark = pytest.mark.slow
 
@@ -145,16 +143,7 @@ def server(env: dict[str, str], corpus_index: Path) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        else:
-            pytest.fail("citeqa serve did not become ready")
+        wait_until_ready(url, process, timeout=300)
         yield url
     finally:
         process.terminate()
