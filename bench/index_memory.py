@@ -25,6 +25,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as `python bench/index_memory.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.server_process import memory_kib
 from bench.tables import markdown
 
 MIB = 1024 * 1024
@@ -49,12 +50,9 @@ def write_corpus(squad: Path, times: int, folder: Path, paragraphs: int | None) 
 def rss(pid: int) -> int:
     """Resident memory of a process in bytes (0 once it is gone)."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
+        return memory_kib(pid).get("VmRSS", 0) * 1024
     except OSError:
-        pass
-    return 0
+        return 0
 
 
 def descendants(pid: int) -> list[int]:

@@ -59,13 +59,11 @@ class ServerProcess:
 
     def memory_mb(self) -> dict[str, float]:
         """Resident memory now (VmRSS) and at its peak (VmHWM), in MiB."""
-        values: dict[str, float] = {}
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        for line in status.splitlines():
-            key, _, rest = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                values[key] = round(int(rest.split()[0]) / 1024, 1)
-        return {"rss_mb": values.get("VmRSS", 0.0), "peak_rss_mb": values.get("VmHWM", 0.0)}
+        values = memory_kib(self.process.pid)
+        return {
+            "rss_mb": round(values.get("VmRSS", 0) / 1024, 1),
+            "peak_rss_mb": round(values.get("VmHWM", 0) / 1024, 1),
+        }
 
     def stop(self) -> None:
         self.process.terminate()
@@ -74,3 +72,14 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    """VmRSS (resident now) and VmHWM (resident at the peak) of a process, in KiB, from
+    /proc; raises OSError once the process is gone."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0])
+    return values
