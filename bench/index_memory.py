@@ -74,23 +74,32 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def run_index(corpus: Path, index_dir: Path, env: dict[str, str]) -> dict[str, float]:
-    """`citeqa index` on `corpus`; its duration and the peak RSS of citeqa and the engine."""
+def run_index(corpus: Path, index_dir: Path, env: dict[str, str]) -> dict[str, Any]:
+    """`citeqa index` on `corpus`: its duration, the peak RSS of citeqa and the engine, and
+    citeqa's peak so far at each quarter of the run (flat once the models and the first
+    batches are in memory, if memory is bounded)."""
     command = [sys.executable, "-m", "api.cli", "index", "--corpus", str(corpus)]
     command += ["--index-dir", str(index_dir)]
     started = time.perf_counter()
     child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     peak_citeqa = peak_engine = 0
+    timeline: list[tuple[float, int]] = []
     while child.poll() is None:
         peak_citeqa = max(peak_citeqa, rss(child.pid))
         peak_engine = max(peak_engine, sum(rss(pid) for pid in descendants(child.pid)))
+        timeline.append((time.perf_counter() - started, peak_citeqa))
         time.sleep(0.2)
     if child.returncode != 0:
         raise SystemExit(f"citeqa index failed with status {child.returncode}")
+    seconds = time.perf_counter() - started
     return {
-        "seconds": round(time.perf_counter() - started, 1),
+        "seconds": round(seconds, 1),
         "peak_rss_citeqa_mib": round(peak_citeqa / MIB, 1),
         "peak_rss_engine_mib": round(peak_engine / MIB, 1),
+        "peak_rss_citeqa_by_quarter_mib": [
+            round(max((p for t, p in timeline if t <= seconds * q / 4), default=0) / MIB, 1)
+            for q in (1, 2, 3, 4)
+        ],
     }
 
 
@@ -116,10 +125,11 @@ def main() -> None:
         print(json.dumps(rows[-1]), file=sys.stderr)
     args.out.write_text(json.dumps({"vector_store": args.vector_store, "runs": rows}, indent=2))
     headers = ["corpus", "documents", "text MiB", "index s", "peak RSS citeqa MiB"]
-    headers.append("peak RSS engine MiB")
+    headers += ["peak RSS engine MiB", "citeqa peak by 1/4, 1/2, 3/4 of the run MiB"]
     table = [
         [f"{r['times']}x", str(r["documents"]), f"{r['corpus_mib']:.2f}"]
         + [str(r[k]) for k in ("seconds", "peak_rss_citeqa_mib", "peak_rss_engine_mib")]
+        + [" / ".join(str(v) for v in r["peak_rss_citeqa_by_quarter_mib"][:3])]
         for r in rows
     ]
     print(markdown(headers, table))

@@ -27,5 +27,8 @@ def test_peak_memory_is_measured_for_each_corpus_size(
     assert [r["documents"] for r in runs] == [2, 4]
     assert runs[1]["corpus_mib"] == pytest.approx(2 * runs[0]["corpus_mib"])
     assert all(r["peak_rss_citeqa_mib"] > 50 and r["seconds"] > 0 for r in runs)
+    for run in runs:  # the peak so far never falls, and ends at the peak
+        quarters = run["peak_rss_citeqa_by_quarter_mib"]
+        assert quarters == sorted(quarters) and quarters[-1] == run["peak_rss_citeqa_mib"]
     assert len(list((tmp_path / "corpus-x2").iterdir())) == 4
     assert "| 2x | 4 |" in capsys.readouterr().out
