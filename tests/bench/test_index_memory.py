@@ -29,6 +29,7 @@ def test_peak_memory_is_measured_for_each_corpus_size(
     assert all(r["peak_rss_citeqa_mib"] > 50 and r["seconds"] > 0 for r in runs)
     for run in runs:  # the peak so far never falls, and ends at the peak
         quarters = run["peak_rss_citeqa_by_quarter_mib"]
-        assert quarters == sorted(quarters) and quarters[-1] == run["peak_rss_citeqa_mib"]
+        assert quarters == sorted(quarters)
+        assert quarters[-1] == run["peak_rss_citeqa_mib"]
     assert len(list((tmp_path / "corpus-x2").iterdir())) == 4
     assert "| 2x | 4 |" in capsys.readouterr().out
