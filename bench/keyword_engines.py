@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import statistics
 import sys
 import tempfile
 import time
@@ -31,6 +30,7 @@ from index.settings import IndexSettings
 from index.snapshot import Snapshot
 from qa.eval.corpus_index import CorpusIndex, default_index_dir
 from qa.eval.datasets import EvalQuestion, load_dataset
+from qa.eval.metrics import first_relevant_rank, hit_at_k, mean, percentile
 
 Search = Callable[[str], list[int]]
 
@@ -84,21 +84,18 @@ def local_search(snapshot: Snapshot) -> Search:
 def measure(search: Search, snapshot: Snapshot, questions: list[EvalQuestion]) -> dict[str, float]:
     """hit@1, hit@5 and query latency of one engine."""
     doc_of = [snapshot.chunk_document(r).doc_id for r in range(len(snapshot.chunk_ids))]
-    hit1 = hit5 = 0
+    ranks: list[int | None] = []
     latencies = []
     for question in questions:
         started = time.perf_counter()
         rows = search(question.question)
         latencies.append((time.perf_counter() - started) * 1000)
-        docs = [doc_of[r] for r in rows]
-        hit1 += bool(docs) and docs[0] in question.gold_doc_ids
-        hit5 += any(d in question.gold_doc_ids for d in docs[:5])
-    latencies.sort()
+        ranks.append(first_relevant_rank([doc_of[r] in question.gold_doc_ids for r in rows]))
     return {
-        "hit@1": hit1 / len(questions),
-        "hit@5": hit5 / len(questions),
-        "latency_ms_p50": statistics.median(latencies),
-        "latency_ms_p95": latencies[int(0.95 * (len(latencies) - 1))],
+        "hit@1": mean([hit_at_k(rank, 1) for rank in ranks]),
+        "hit@5": mean([hit_at_k(rank, 5) for rank in ranks]),
+        "latency_ms_p50": percentile(latencies, 50),
+        "latency_ms_p95": percentile(latencies, 95),
     }
 
 

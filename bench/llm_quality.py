@@ -47,6 +47,7 @@ from index.snapshot import Snapshot
 from qa.compose.generative import GenerativeComposer
 from qa.eval.datasets import EvalQuestion, load_dataset
 from qa.eval.judge import SnapshotTexts, supported
+from qa.eval.metrics import percentile
 from qa.eval.normalize import contains_any, strip_citation_markers
 from qa.factory import build_pipeline
 from qa.models import Models
@@ -204,10 +205,10 @@ def time_to_first_token(
                     },
                 ),
             ):
-                times = sorted(first_token_ms(client, path, make(q)) for q in questions)
+                times = [first_token_ms(client, path, make(q)) for q in questions]
                 result[path] = {
-                    "p50_ms": round(statistics.median(times), 1),
-                    "p95_ms": round(times[min(len(times) - 1, int(0.95 * len(times)))], 1),
+                    "p50_ms": round(percentile(times, 50), 1),
+                    "p95_ms": round(percentile(times, 95), 1),
                     "count": len(times),
                 }
         return result

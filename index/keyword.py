@@ -17,6 +17,9 @@ from index.stores.base import RowIds, Scores, empty_result
 # bm25s sets its logger to DEBUG when imported; keep its index-building chatter out of logs.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
+# Written by bm25s's save(); absent when there was no model to save.
+_PARAMS_FILE = "params.index.json"
+
 
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
@@ -94,10 +97,6 @@ class BM25Index:
         size = int((path / "size").read_text())
         model = bm25s.BM25.load(str(path)) if (path / _PARAMS_FILE).is_file() else None
         return cls(model, size)
-
-
-# Written by bm25s's save(); absent when there was no model to save.
-_PARAMS_FILE = "params.index.json"
 
 
 def _top_k(scores: Scores, k: int) -> RowIds:

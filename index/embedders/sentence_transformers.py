@@ -10,8 +10,8 @@ from index.embedders.base import Vectors, normalise
 
 MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
 # Texts per forward pass. Activations grow with batch x length^2: 64 paragraph-long texts
-# took about 220 MiB more peak memory than 16, at the same texts/s on 2 cores (texts are sorted by
-# length first, so small batches pad little).
+# took about 220 MiB more peak memory than 16, at the same texts/s on 2 cores (texts are
+# sorted by length first, so small batches pad little).
 FORWARD_BATCH = 16
 
 
