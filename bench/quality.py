@@ -113,7 +113,9 @@ class Bench:
 
     def pipeline(self, snapshot: Snapshot, **overrides: Any) -> QAPipeline:
         settings = QASettings().model_copy(update=overrides)
-        return build_pipeline(snapshot, settings, self.models(snapshot, settings.rerank))
+        pipeline = build_pipeline(snapshot, settings, self.models(snapshot, settings.rerank))
+        pipeline.warm_up()  # as `citeqa serve` does, so latency is a server's
+        return pipeline
 
     def ask(
         self, dataset: EvalDataset, pipeline: QAPipeline, questions: Sequence[EvalQuestion]

@@ -105,6 +105,7 @@ def in_process_latency(
     snapshot: Snapshot, embedder: Embedder, extra: Embedder | None, questions: list[str]
 ) -> dict[str, float]:
     pipeline = build_pipeline(snapshot, QASettings(), Models(embedder, extra, CrossEncoder()))
+    pipeline.warm_up()  # as `citeqa serve` does
     for question in questions[:WARMUP]:
         pipeline.ask(question)
     latencies = []

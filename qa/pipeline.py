@@ -71,8 +71,12 @@ class QAPipeline:
             self._snapshot, self._languages = snapshot, _languages(snapshot)
 
     def warm_up(self) -> None:
-        """Run every model once (language identification loads its models lazily, the
-        first inference of each runtime is slow), so the first user does not wait."""
+        """Prepare the embedders for a stream of questions, then run every model once
+        (language identification loads its models lazily, the first inference of each
+        runtime is slow), so the first user does not wait."""
+        self.models.embedder.prepare_queries()
+        if self.models.multilingual is not None:
+            self.models.multilingual.prepare_queries()
         for question in ("Where was the symposium held?", "Где прошёл симпозиум?"):
             self.evidence(question)
 

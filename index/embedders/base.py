@@ -24,6 +24,10 @@ class Embedder(Protocol):
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors: ...
 
+    def prepare_queries(self) -> None:
+        """Get ready to embed many single questions fast (a server does this once at start);
+        a one-off question does not pay for it."""
+
 
 def normalise(vectors: npt.NDArray[np.floating]) -> Vectors:
     """Rows scaled to unit length (zero rows stay zero), as contiguous float32."""

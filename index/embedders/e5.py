@@ -38,6 +38,9 @@ class E5Embedder:
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         return self._embed(texts, query=True)
 
+    def prepare_queries(self) -> None:
+        """Nothing to prepare: the bundled C engine is fast on one question."""
+
     def _embed(self, texts: Sequence[str], *, query: bool) -> Vectors:
         if not texts:
             return np.zeros((0, self._dim), dtype=np.float32)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from index.embedders.base import Vectors, normalise
+from index.embedders.onnx_transformer import AGREEMENT, OnnxTransformer
+
+log = logging.getLogger(__name__)
 
 MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
 # Texts per forward pass. Activations grow with batch x length^2: 64 paragraph-long texts
@@ -41,6 +48,9 @@ class SentenceTransformerEmbedder:
         if dim is None:
             raise ValueError(f"{model_id} does not declare an embedding dimension")
         self._dim = int(dim)
+        self._onnx: OnnxTransformer | None = None
+        self._onnx_tried = False  # prepare_queries exports once
+        self._onnx_lock = threading.Lock()
 
     @property
     def model_id(self) -> str:
@@ -54,7 +64,33 @@ class SentenceTransformerEmbedder:
         return self._encode(texts)
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
-        return self._encode(texts)
+        """After `prepare_queries`, a few questions at a time run in onnxruntime."""
+        onnx = self._onnx if 0 < len(texts) <= self._batch_size else None
+        if onnx is None:
+            return self._encode(texts)
+        return normalise(onnx.encode(list(texts)).reshape(len(texts), self._dim))
+
+    def prepare_queries(self) -> None:
+        """Export the model to onnxruntime (about 2 s, once): one question then takes 7 ms
+        instead of torch's 14 ms on 2 cores. If the export fails or its vectors differ from
+        torch's, the torch path is kept."""
+        with self._onnx_lock:
+            if not self._onnx_tried:
+                self._onnx_tried = True
+                self._onnx = self._exported()
+
+    def _exported(self) -> OnnxTransformer | None:
+        probe = ["Where was the symposium held?", "A longer probe sentence, with punctuation."]
+        try:
+            onnx = OnnxTransformer(self._model)
+            difference = float(np.abs(onnx.encode(probe) - self._encode(probe)).max())
+        except Exception as error:  # any failure keeps the torch path
+            log.warning("onnxruntime export of %s failed, using torch: %s", self._model_id, error)
+            return None
+        if difference > AGREEMENT:
+            log.warning("onnxruntime and torch disagree on %s by %.1e", self._model_id, difference)
+            return None
+        return onnx
 
     def _encode(self, texts: Sequence[str]) -> Vectors:
         vectors = self._model.encode(
