@@ -60,6 +60,11 @@ class SentenceTransformerEmbedder:
     def dim(self) -> int:
         return self._dim
 
+    @property
+    def query_runtime(self) -> str:
+        """What embeds questions: "onnxruntime" after `prepare_queries`, else "torch"."""
+        return "torch" if self._onnx is None else "onnxruntime"
+
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
         return self._encode(texts)
 

@@ -64,6 +64,7 @@ def prepare(
     if models.cross_encoder is None and qa_settings.rerank:
         models.cross_encoder = CrossEncoder()
     pipeline = build_pipeline(snapshot, qa_settings, models)
+    pipeline.warm_up()  # many questions follow: prepared like a server, timed like one
     manifest = snapshot.manifest
     settings = {
         "retrieval_depth": RETRIEVAL_DEPTH,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from threadpoolctl import threadpool_info
 
+from index.embedders import SentenceTransformerEmbedder
 from qa.pipeline import QAPipeline
 
 
@@ -11,6 +12,18 @@ def test_blas_pools_run_one_thread_once_a_pipeline_exists(pipeline: QAPipeline) 
     blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
     assert blas, "numpy's OpenBLAS at least is loaded"
     assert {pool["num_threads"] for pool in blas} == {1}
+    answer = pipeline.ask("Where does UNESCO-ICHEI plan to establish an IIOE National Center?")
+    assert not answer.abstained
+    assert "Uzbekistan" in answer.answer
+
+
+def test_warm_up_moves_question_embedding_to_onnxruntime(pipeline: QAPipeline) -> None:
+    """What a server does at start: afterwards questions are embedded by the ONNX export,
+    and the answer is the one torch's vectors give."""
+    embedder = pipeline.models.embedder
+    assert isinstance(embedder, SentenceTransformerEmbedder)
+    pipeline.warm_up()
+    assert embedder.query_runtime == "onnxruntime"
     answer = pipeline.ask("Where does UNESCO-ICHEI plan to establish an IIOE National Center?")
     assert not answer.abstained
     assert "Uzbekistan" in answer.answer

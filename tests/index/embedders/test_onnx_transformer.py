@@ -26,7 +26,7 @@ def test_question_vectors_equal_the_torch_vectors(embedder: Embedder) -> None:
     np.testing.assert_allclose(one_by_one, torch_vectors, atol=1e-5)
     np.testing.assert_allclose(together, torch_vectors, atol=1e-5)
     # The questions were really embedded by onnxruntime, not by the torch fallback.
-    assert embedder._onnx is not None
+    assert embedder.query_runtime == "onnxruntime"
 
 
 def test_the_export_runs_the_transformer_of_the_loaded_model(embedder: Embedder) -> None:
