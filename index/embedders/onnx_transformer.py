@@ -10,13 +10,13 @@ modules, so both runtimes share them.
 from __future__ import annotations
 
 import io
-import os
 import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import onnxruntime as ort
 import torch
+
+from index.onnx_session import cpu_session
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -45,14 +45,15 @@ class OnnxTransformer:
 
     def __init__(self, model: SentenceTransformer, threads: int | None = None) -> None:
         self._model = model
-        self._inputs = tuple(k for k in _INPUTS if k in model.preprocess(["probe"]))
-        self._session = self._export(threads or len(os.sched_getaffinity(0)))
+        probe = model.preprocess(["probe text"])
+        self._inputs = tuple(k for k in _INPUTS if k in probe)
+        self._session = cpu_session(self._export(probe), threads)
 
-    def _export(self, threads: int) -> ort.InferenceSession:
+    def _export(self, probe: dict[str, Any]) -> bytes:
+        """The transformer as a serialized ONNX graph, traced on `probe`'s features."""
         transformer = self._model[0].auto_model
         assert isinstance(transformer, torch.nn.Module)
         transformer.eval()
-        probe = self._model.preprocess(["probe text"])
         graph = io.BytesIO()
         axes = {name: {0: "batch", 1: "tokens"} for name in (*self._inputs, "hidden")}
         with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
@@ -67,12 +68,7 @@ class OnnxTransformer:
                 opset_version=17,
                 dynamo=False,
             )
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        # Idle threads sleep at once: the cross-encoder runs next on the same cores.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return ort.InferenceSession(graph.getvalue(), options, providers=["CPUExecutionProvider"])
+        return graph.getvalue()
 
     def encode(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
         """Sentence embeddings, as the model's own `encode` computes them."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import onnxruntime as ort
 from tokenizers import Tokenizer
+
+from index.onnx_session import cpu_session
 
 Logits = npt.NDArray[np.float32]
 
@@ -39,17 +39,7 @@ class CrossEncoder:
         max_padding: float = 0.25,
     ) -> None:
         directory = model_dir or bundled_model_dir()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or len(os.sched_getaffinity(0))
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # Idle threads sleep at once instead of spinning: the next question's embedders need
-        # these cores. Spinning threads made in-process /v1/ask p50 223 ms, sleeping 149 ms
-        # (2 cores, 400 SQuAD paragraphs, 110 questions).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(
-            str(directory / "model.onnx"), options, providers=["CPUExecutionProvider"]
-        )
+        self._session = cpu_session(str(directory / "model.onnx"), threads)
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=max_length, strategy="only_second")

@@ -1,4 +1,5 @@
-"""The pipeline's process-wide setting: BLAS pools of one thread (see QAPipeline)."""
+"""The pipeline's process-wide settings: BLAS pools of one thread, and a warm-up that moves
+question embedding to ONNX Runtime (see QAPipeline)."""
 
 from __future__ import annotations
 
