@@ -27,9 +27,10 @@ import argparse
 import json
 import logging
 import os
+import random
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from bench.anchors.evaluate import evaluate_anchor
 from bench.anchors.langchain_anchor import LangChainAnchor
 from bench.sampling import SAMPLE_SIZE, SEED, sample_questions
 from bench.tables import fmt, markdown, ratio
+from bench.typos import with_typo
 from index.corpus import load_corpus
 from index.embedders import Embedder, make_embedder
 from index.settings import IndexSettings
@@ -314,6 +316,31 @@ def out_of_corpus(
     bench.section("Out-of-corpus abstention (SQuAD v1.1)", markdown(headers, rows), note)
 
 
+def typos(
+    bench: Bench, dataset: EvalDataset, snapshot: Snapshot, questions: list[EvalQuestion]
+) -> None:
+    """The same questions with one typo each, answered without and with spelling correction."""
+    rng = random.Random(SEED)
+    typed = [replace(q, question=with_typo(q.question, rng)) for q in questions]
+    v1 = bench.results["squad_v1"]
+    runs = {"as asked": {**v1["citeqa"], "abstained": v1["citeqa_details"]["abstained"]}}
+    for name, correction in (("one typo, not corrected", False), ("one typo, corrected", True)):
+        pipeline = bench.pipeline(snapshot, spelling_correction=correction)
+        run = bench.ask(dataset, pipeline, typed)
+        runs[name] = {**run.metrics, "abstained": run.details["abstained"]}
+    bench.results["typos"] = runs
+    columns = ("hit@5", "mrr@10", "answer_contains", "citation_support", "abstained")
+    rows = [
+        [name, *(fmt(m.get(c), "abstained_count" if c == "abstained" else c) for c in columns)]
+        for name, m in runs.items()
+    ]
+    note = (
+        "SQuAD v1.1 questions of the first table, each with one typo (bench/typos.py: a letter "
+        "deleted, doubled, replaced or two swapped, in one word of five letters or more)."
+    )
+    bench.section("Typos (SQuAD v1.1)", markdown(["questions", *columns], rows), note)
+
+
 def squad_v2(bench: Bench, path: Path, args: Any) -> None:
     dataset = load_dataset(path)
     questions = _limit(
@@ -536,6 +563,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     snapshot = squad_v1(bench, dataset, questions, args)
     out_of_corpus(bench, dataset, snapshot, questions)
+    typos(bench, dataset, snapshot, questions)
     if args.squad_v2:
         squad_v2(bench, args.squad_v2, args)
     if args.translated:

@@ -74,16 +74,22 @@ class BM25Index:
 
     def idf(self, tokens: Sequence[str]) -> list[float]:
         """Lucene's BM25 idf of each token (0 for tokens the index has never seen)."""
+        n = self._size
+        return [
+            math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else 0.0
+            for df in self.document_frequencies(tokens)
+        ]
+
+    def document_frequencies(self, tokens: Sequence[str]) -> list[int]:
+        """How many chunks hold each token (0 for tokens the index has never seen)."""
         if self._model is None:
-            return [0.0] * len(tokens)
+            return [0] * len(tokens)
         vocab = self._model.vocab_dict
         indptr = self._model.scores["indptr"]
-        n = self._size
         result = []
         for token in tokens:
             at = vocab.get(token)
-            df = int(indptr[at + 1] - indptr[at]) if at is not None and token else 0
-            result.append(math.log(1 + (n - df + 0.5) / (df + 0.5)) if df else 0.0)
+            result.append(int(indptr[at + 1] - indptr[at]) if at is not None and token else 0)
         return result
 
     def save(self, path: Path) -> None:

@@ -23,6 +23,7 @@ from qa.models import Models
 from qa.rerank.lexical import unseen_terms
 from qa.rerank.sentences import SentenceReranker
 from qa.retrieval.hybrid import HybridRetriever, QueryVectors
+from qa.retrieval.spelling import correct_spelling
 from qa.routing import CorpusLanguages, corpus_languages, is_cross_lingual
 from qa.settings import QASettings
 from qa.streaming import AnswerDone, StreamEvent
@@ -111,6 +112,9 @@ class QAPipeline:
         query = retrieval_query(question, history)
         multilingual = self.models.multilingual
         cross_lingual = multilingual is not None and is_cross_lingual(query, languages)
+        if not cross_lingual and self.settings.spelling_correction:
+            question = correct_spelling(snapshot.keyword, question)
+            query = retrieval_query(question, history)
         with _timed(timings, "embed"):
             vectors = QueryVectors(
                 main=None if cross_lingual else self.models.embedder.embed_queries([query])[0],

@@ -31,6 +31,10 @@ class QASettings(BaseSettings):
         ge=1,
         description="Questions computed at once; more wait their turn (default: the cores).",
     )
+    spelling_correction: bool = Field(
+        default=True,
+        description="Replace question words the corpus lacks by its words one edit away.",
+    )
     max_answer_sentences: int = Field(default=3, ge=1, le=3)
     rerank_pool_chunks: int = Field(
         default=10, ge=1, le=100, description="Chunks whose sentences may be reranked."

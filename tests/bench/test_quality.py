@@ -46,7 +46,7 @@ def test_quality_bench_runs_every_section(
     results = json.loads(out.read_text())
     assert set(results) >= {
         "squad_v1", "ablation", "latency", "out_of_corpus", "squad_v2", "translated",
-        "corpus_questions", "run",
+        "corpus_questions", "run", "typos",
     }  # fmt: skip
     v1 = results["squad_v1"]
     assert v1["citeqa"]["count"] == 6
@@ -55,7 +55,10 @@ def test_quality_bench_runs_every_section(
     assert "abstain_recall" in results["out_of_corpus"]["metrics"]
     assert "answer_contains_without_abstention" in results["squad_v2"]
     assert results["translated"]["slice.ru.jsonl"]["english_metrics"]["count"] == 3
+    assert list(results["typos"]) == ["as asked", "one typo, not corrected", "one typo, corrected"]
+    assert all(run["count"] == 6 for run in results["typos"].values())
     printed = capsys.readouterr().out
-    for title in ("SQuAD v1.1", "Ablation", "Out-of-corpus", "SQuAD v2.0", "Translated", "latency"):
+    titles = ("SQuAD v1.1", "Ablation", "Out-of-corpus", "SQuAD v2.0", "Translated", "latency")
+    for title in (*titles, "Typos"):
         assert title in printed
     assert "| hit@5 |" in printed

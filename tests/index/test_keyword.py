@@ -25,3 +25,10 @@ def test_texts_without_a_single_word_give_an_index_that_finds_nothing(tmp_path: 
     loaded = BM25Index.load(tmp_path / "bm25")
     assert len(loaded) == 3
     assert list(loaded.search("anything", 2)[1]) == [-1, -1]
+
+
+def test_document_frequencies_count_the_chunks_holding_each_stem() -> None:
+    index = BM25Index.build(["The symposium opened.", "Symposiums closed.", "Teachers met."])
+    assert index.document_frequencies(["symposium", "teacher", "absent", ""]) == [2, 1, 0, 0]
+    assert index.idf(["absent"]) == [0.0]
+    assert index.idf(["teacher"])[0] > index.idf(["symposium"])[0] > 0

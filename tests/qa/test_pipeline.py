@@ -28,3 +28,13 @@ def test_warm_up_moves_question_embedding_to_onnxruntime(pipeline: QAPipeline) -
     answer = pipeline.ask("Where does UNESCO-ICHEI plan to establish an IIOE National Center?")
     assert not answer.abstained
     assert "Uzbekistan" in answer.answer
+
+
+def test_a_question_with_typos_is_answered_like_the_one_without(pipeline: QAPipeline) -> None:
+    """Misspelt words occur nowhere in the corpus: uncorrected, they weakened retrieval and
+    raised the bar for answering (see qa.retrieval.spelling)."""
+    misspelt = pipeline.ask("Where does UNESCO-ICHEI plan to estabilsh an IIOE Natoinal Center?")
+    right = pipeline.ask("Where does UNESCO-ICHEI plan to establish an IIOE National Center?")
+    assert not misspelt.abstained
+    assert "Uzbekistan" in misspelt.answer
+    assert misspelt.citations == right.citations
