@@ -11,6 +11,8 @@ Sections (markdown on stdout, everything in the JSON file):
 - Ablation: dense only, BM25 only, fused, fused + rerank (citeqa's default).
 - Out-of-corpus abstention: half of the v1.1 articles indexed; the sampled questions of
   the other half should be abstained on, those of the indexed half answered.
+- Typos: the v1.1 questions again, each with one typo (bench/typos.py), answered without
+  and with spelling correction.
 - SQuAD v2.0: abstention on its unanswerable questions, and what abstaining costs in
   answer_contains on the answerable ones (the same pipeline without abstention).
 - Translated questions (Russian, Kazakh): hit@5 against the same questions in English.
