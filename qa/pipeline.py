@@ -113,8 +113,9 @@ class QAPipeline:
         multilingual = self.models.multilingual
         cross_lingual = multilingual is not None and is_cross_lingual(query, languages)
         if not cross_lingual and self.settings.spelling_correction:
-            question = correct_spelling(snapshot.keyword, question)
-            query = retrieval_query(question, history)
+            corrected = correct_spelling(snapshot.keyword, question)
+            if corrected != question:
+                question, query = corrected, retrieval_query(corrected, history)
         with _timed(timings, "embed"):
             vectors = QueryVectors(
                 main=None if cross_lingual else self.models.embedder.embed_queries([query])[0],

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from index.keyword import BM25Index, tokenize
 from qa.rerank.cross_encoder import bundled_model_dir
+from qa.rerank.lexical import unseen_terms
 
 MIN_LENGTH = 5
 MAX_ATTEMPTS = 8
@@ -28,7 +29,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 def correct_spelling(keyword: BM25Index, question: str) -> str:
     """`question` with its misspelt words replaced by the corpus's nearest words."""
-    unseen = _unseen_stems(keyword, question)
+    unseen = set(unseen_terms(keyword, question))
     if not unseen:
         return question
     attempts = 0
@@ -59,12 +60,6 @@ def _english_words() -> frozenset[str]:
     return frozenset(line for line in lines if line.isalpha())
 
 
-def _unseen_stems(keyword: BM25Index, text: str) -> set[str]:
-    stems = sorted(set(tokenize([text])[0]))
-    frequencies = keyword.document_frequencies(stems)
-    return {stem for stem, df in zip(stems, frequencies, strict=True) if df == 0}
-
-
 def _nearest_word(keyword: BM25Index, word: str) -> str | None:
     """The single-edit variant of `word` whose stem is in the most chunks, if any."""
     alphabet = _alphabet(word)
@@ -74,11 +69,10 @@ def _nearest_word(keyword: BM25Index, word: str) -> str | None:
     # among variants with the same stem the likelier spelling wins: "casei" -> "casie",
     # not "casi".
     candidates = sorted(_single_edits(word, alphabet), key=lambda c: (len(c) != len(word), c))
+    # A stop word or a variant split in two is no word of the corpus: "" has frequency 0.
+    stems = [s[0] if len(s) == 1 else "" for s in tokenize(candidates)]
     best, best_frequency = None, 0
-    for candidate, stems in zip(candidates, tokenize(candidates), strict=True):
-        if len(stems) != 1:  # a stop word, or split in two
-            continue
-        (frequency,) = keyword.document_frequencies(stems)
+    for candidate, frequency in zip(candidates, keyword.document_frequencies(stems), strict=True):
         if frequency > best_frequency:
             best, best_frequency = candidate, frequency
     return best
