@@ -62,3 +62,27 @@ def test_quality_bench_runs_every_section(
     for title in (*titles, "Typos"):
         assert title in printed
     assert "| hit@5 |" in printed
+
+
+def test_skipped_sections_are_left_out_and_recorded(tmp_path: Path) -> None:
+    out = tmp_path / "quality.json"
+    args = [
+        "--squad-v1", str(DATA / "squad_slice.json"),
+        "--limit", "3",
+        "--skip", "out-of-corpus", "--skip", "typos", "--no-ablation",
+        "--index-root", str(tmp_path / "indexes"),
+        "--out", str(out),
+        "--no-progress",
+    ]  # fmt: skip
+    assert main(args) == 0
+    results = json.loads(out.read_text())
+    assert results["squad_v1"]["citeqa"]["count"] == 3
+    assert not {"ablation", "out_of_corpus", "typos"} & set(results)
+    assert results["run"]["skipped"] == ["ablation", "out-of-corpus", "typos"]
+
+
+def test_an_unknown_section_to_skip_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--squad-v1", str(DATA / "squad_slice.json"), "--skip", "latency"])
+    assert exited.value.code == 2
+    assert "invalid choice: 'latency'" in capsys.readouterr().err
