@@ -112,10 +112,12 @@ class QAPipeline:
         query = retrieval_query(question, history)
         multilingual = self.models.multilingual
         cross_lingual = multilingual is not None and is_cross_lingual(query, languages)
-        if not cross_lingual and self.settings.spelling_correction:
-            corrected = correct_spelling(snapshot.keyword, question)
+        unseen = [] if cross_lingual else unseen_terms(snapshot.keyword, question)
+        if unseen and self.settings.spelling_correction:
+            corrected = correct_spelling(snapshot.keyword, question, unseen)
             if corrected != question:
                 question, query = corrected, retrieval_query(corrected, history)
+                unseen = unseen_terms(snapshot.keyword, question)
         with _timed(timings, "embed"):
             vectors = QueryVectors(
                 main=None if cross_lingual else self.models.embedder.embed_queries([query])[0],
@@ -145,7 +147,7 @@ class QAPipeline:
             sentences=sentences,
             cross_lingual=cross_lingual,
             scorer=scorer,
-            unseen_terms=[] if cross_lingual else unseen_terms(snapshot.keyword, question),
+            unseen_terms=unseen,
             timings_ms=timings,
         )
 

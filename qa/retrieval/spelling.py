@@ -13,11 +13,11 @@ cost seconds). bench/quality.py measures it on questions given one typo each.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import lru_cache
 
 from index.keyword import BM25Index, tokenize
 from qa.rerank.cross_encoder import bundled_model_dir
-from qa.rerank.lexical import unseen_terms
 
 MIN_LENGTH = 5
 MAX_ATTEMPTS = 8
@@ -27,9 +27,11 @@ _CYRILLIC = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя�
 _WORD = re.compile(r"[^\W\d_]+")
 
 
-def correct_spelling(keyword: BM25Index, question: str) -> str:
-    """`question` with its misspelt words replaced by the corpus's nearest words."""
-    unseen = set(unseen_terms(keyword, question))
+def correct_spelling(keyword: BM25Index, question: str, unseen: Collection[str]) -> str:
+    """`question` with its misspelt words replaced by the corpus's nearest words; `unseen`
+    is the question's terms the corpus lacks (`qa.rerank.lexical.unseen_terms`), which the
+    caller needs too."""
+    unseen = set(unseen)
     if not unseen:
         return question
     attempts = 0

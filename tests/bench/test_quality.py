@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,22 @@ RUSSIAN = [
 ]
 
 
+def run_bench(tmp_path: Path, *options: str) -> dict[str, Any]:
+    """bench/quality.py on the SQuAD v1.1 slice with `options`, indexes and results in
+    `tmp_path`: the results it wrote."""
+    out = tmp_path / "quality.json"
+    args = [
+        "--squad-v1", str(DATA / "squad_slice.json"),
+        *options,
+        "--index-root", str(tmp_path / "indexes"),
+        "--out", str(out),
+        "--no-progress",
+    ]  # fmt: skip
+    assert main(args) == 0
+    results: dict[str, Any] = json.loads(out.read_text())
+    return results
+
+
 def test_quality_bench_runs_every_section(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -30,20 +47,14 @@ def test_quality_bench_runs_every_section(
         ),
         encoding="utf-8",
     )
-    out = tmp_path / "quality.json"
-    args = [
-        "--squad-v1", str(DATA / "squad_slice.json"),
+    results = run_bench(
+        tmp_path,
         "--squad-v2", str(DATA / "squad_v2_slice.json"),
         "--translated", str(translated),
         "--corpus-dir", str(REPO / "corpus"),
         "--corpus-questions", str(DATA / "corpus_questions.kk.jsonl"),
         "--limit", "6",
-        "--index-root", str(tmp_path / "indexes"),
-        "--out", str(out),
-        "--no-progress",
-    ]  # fmt: skip
-    assert main(args) == 0
-    results = json.loads(out.read_text())
+    )  # fmt: skip
     assert set(results) >= {
         "squad_v1", "ablation", "latency", "out_of_corpus", "squad_v2", "translated",
         "corpus_questions", "run", "typos",
@@ -65,17 +76,9 @@ def test_quality_bench_runs_every_section(
 
 
 def test_skipped_sections_are_left_out_and_recorded(tmp_path: Path) -> None:
-    out = tmp_path / "quality.json"
-    args = [
-        "--squad-v1", str(DATA / "squad_slice.json"),
-        "--limit", "3",
-        "--skip", "out-of-corpus", "--skip", "typos", "--no-ablation",
-        "--index-root", str(tmp_path / "indexes"),
-        "--out", str(out),
-        "--no-progress",
-    ]  # fmt: skip
-    assert main(args) == 0
-    results = json.loads(out.read_text())
+    results = run_bench(
+        tmp_path, "--limit", "3", "--skip", "out-of-corpus", "--skip", "typos", "--no-ablation"
+    )
     assert results["squad_v1"]["citeqa"]["count"] == 3
     assert not {"ablation", "out_of_corpus", "typos"} & set(results)
     assert results["run"]["skipped"] == ["ablation", "out-of-corpus", "typos"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from index.keyword import BM25Index
-from qa.retrieval.spelling import correct_spelling
+from qa.rerank.lexical import unseen_terms
+from qa.retrieval.spelling import correct_spelling as correct_with
 
 TEXTS = [
     "The CASIE 2022 symposium was held in Almaty under the auspices of UNESCO.",
@@ -19,6 +20,11 @@ TEXTS = [
 @pytest.fixture(scope="module")
 def keyword() -> BM25Index:
     return BM25Index.build(TEXTS)
+
+
+def correct_spelling(keyword: BM25Index, question: str) -> str:
+    """As the pipeline calls it: with the question's terms the corpus lacks."""
+    return correct_with(keyword, question, unseen_terms(keyword, question))
 
 
 @pytest.mark.parametrize(
