@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
+from collections.abc import Collection
 from functools import lru_cache
 
+import bm25s.stopwords
 from lingua import LanguageDetector, LanguageDetectorBuilder
 
 
@@ -35,3 +38,35 @@ def dominant_script(text: str) -> str | None:
             name = unicodedata.name(ch, "")
             counts[name.split(" ", 1)[0] if name else "UNKNOWN"] += 1
     return counts.most_common(1)[0][0] if counts else None
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# bm25s's stop-word lists by ISO 639-1 code; English takes the long list, which holds the
+# question words (what, when, who, which, how).
+_STOPWORDS: dict[str, frozenset[str]] = {
+    code: frozenset(getattr(bm25s.stopwords, name))
+    for code, name in {
+        "da": "STOPWORDS_DANISH",
+        "de": "STOPWORDS_GERMAN",
+        "en": "STOPWORDS_EN_PLUS",
+        "es": "STOPWORDS_SPANISH",
+        "fr": "STOPWORDS_FRENCH",
+        "it": "STOPWORDS_ITALIAN",
+        "nl": "STOPWORDS_DUTCH",
+        "nb": "STOPWORDS_NORWEGIAN",
+        "pt": "STOPWORDS_PORTUGUESE",
+        "ru": "STOPWORDS_RUSSIAN",
+        "sv": "STOPWORDS_SWEDISH",
+        "tr": "STOPWORDS_TURKISH",
+    }.items()
+}
+
+
+def stopword_share(text: str, languages: Collection[str]) -> float | None:
+    """The share of `text`'s words that are stop words of any of `languages`, or None when
+    none of them has a stop-word list (or the text has no words)."""
+    stopwords = [_STOPWORDS[code] for code in languages if code in _STOPWORDS]
+    words = [word.lower() for word in _WORD.findall(text[:2000])]
+    if not stopwords or not words:
+        return None
+    return sum(any(word in s for s in stopwords) for word in words) / len(words)

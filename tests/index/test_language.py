@@ -1,0 +1,25 @@
+"""Language signals: script, identification and stop-word share."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.language import detect_language, dominant_script, stopword_share
+
+
+def test_stopword_share_counts_the_words_of_any_listed_language() -> None:
+    assert stopword_share("What is the capital of France?", ["en"]) == pytest.approx(4 / 6)
+    assert stopword_share("Wo fand das Symposium statt?", ["en"]) == 0.0
+    assert stopword_share("Wo fand das Symposium statt?", ["en", "de"]) == pytest.approx(2 / 5)
+
+
+def test_stopword_share_is_unknown_without_a_list_or_words() -> None:
+    assert stopword_share("Simpozium qayerda bo'ldi?", ["uz"]) is None
+    assert stopword_share("2022 — 2023", ["en"]) is None
+
+
+def test_script_and_language() -> None:
+    assert dominant_script("Где прошёл симпозиум?") == "CYRILLIC"
+    assert dominant_script("12345") is None
+    assert detect_language("Где прошёл симпозиум в Алматы в 2022 году?") == "ru"
+    assert detect_language("ok") is None
