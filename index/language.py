@@ -62,6 +62,21 @@ _STOPWORDS: dict[str, frozenset[str]] = {
 }
 
 
+# A text whose words are at least this share stop words of a language is in that language,
+# whatever Lingua says (see qa/routing.py for the measurement).
+MIN_STOPWORD_SHARE = 0.25
+
+
+def stopword_language(text: str) -> str | None:
+    """The language whose stop words make up the largest share of `text`'s words, if that
+    share is at least MIN_STOPWORD_SHARE (ties: None)."""
+    shares = sorted(
+        ((stopword_share(text, [code]) or 0.0, code) for code in _STOPWORDS), reverse=True
+    )
+    (best, code), (second, _) = shares[0], shares[1]
+    return code if best >= MIN_STOPWORD_SHARE and best > second else None
+
+
 def stopword_share(text: str, languages: Collection[str]) -> float | None:
     """The share of `text`'s words that are stop words of any of `languages`, or None when
     none of them has a stop-word list (or the text has no words)."""

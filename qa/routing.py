@@ -20,11 +20,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from index.language import detect_language, dominant_script, stopword_share
+from index.language import MIN_STOPWORD_SHARE, detect_language, dominant_script, stopword_share
 
 MIN_CONFIDENCE = 0.99
 MIN_WORDS = 4
-MIN_STOPWORD_SHARE = 0.25
 
 
 @dataclass(frozen=True)

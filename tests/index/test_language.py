@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.language import detect_language, dominant_script, stopword_share
+from index.language import detect_language, dominant_script, stopword_language, stopword_share
 
 
 def test_stopword_share_counts_the_words_of_any_listed_language() -> None:
@@ -23,3 +23,9 @@ def test_script_and_language() -> None:
     assert dominant_script("12345") is None
     assert detect_language("Где прошёл симпозиум в Алматы в 2022 году?") == "ru"
     assert detect_language("ok") is None
+
+
+def test_stopword_language_is_the_clear_leader_above_a_quarter() -> None:
+    assert stopword_language("When was the Battle of Frankenhausen?") == "en"
+    assert stopword_language("¿Cuándo se celebró el simposio en Almaty?") == "es"
+    assert stopword_language("Simpozium qaysi shaharda bo'lib o'tdi?") is None

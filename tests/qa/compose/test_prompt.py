@@ -42,3 +42,9 @@ def test_the_answer_language_follows_the_question() -> None:
     assert answer_language("Где ЮНЕСКО планирует открыть национальный центр IIOE?") == "Russian"
     system, _ = build_messages("Где ЮНЕСКО планирует открыть национальный центр IIOE?", [])
     assert "Answer in Russian" in str(system.content)
+
+
+def test_an_english_question_full_of_names_is_answered_in_english() -> None:
+    # Lingua alone is 99% sure this is German.
+    assert answer_language("When was the Battle of Frankenhausen?") == "English"
+    assert answer_language("¿Cuándo se celebró el simposio CASIE 2022?") == "Spanish"
