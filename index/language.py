@@ -41,24 +41,26 @@ def dominant_script(text: str) -> str | None:
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
-# bm25s's stop-word lists by ISO 639-1 code; English takes the long list, which holds the
-# question words (what, when, who, which, how).
+# bm25s's stop-word lists by ISO 639-1 code (a list an older bm25s lacks is left out);
+# English takes the long list, which holds the question words (what, when, who, which, how).
+_STOPWORD_LISTS = {
+    "da": "STOPWORDS_DANISH",
+    "de": "STOPWORDS_GERMAN",
+    "en": "STOPWORDS_EN_PLUS",
+    "es": "STOPWORDS_SPANISH",
+    "fr": "STOPWORDS_FRENCH",
+    "it": "STOPWORDS_ITALIAN",
+    "nl": "STOPWORDS_DUTCH",
+    "nb": "STOPWORDS_NORWEGIAN",
+    "pt": "STOPWORDS_PORTUGUESE",
+    "ru": "STOPWORDS_RUSSIAN",
+    "sv": "STOPWORDS_SWEDISH",
+    "tr": "STOPWORDS_TURKISH",
+}
 _STOPWORDS: dict[str, frozenset[str]] = {
     code: frozenset(getattr(bm25s.stopwords, name))
-    for code, name in {
-        "da": "STOPWORDS_DANISH",
-        "de": "STOPWORDS_GERMAN",
-        "en": "STOPWORDS_EN_PLUS",
-        "es": "STOPWORDS_SPANISH",
-        "fr": "STOPWORDS_FRENCH",
-        "it": "STOPWORDS_ITALIAN",
-        "nl": "STOPWORDS_DUTCH",
-        "nb": "STOPWORDS_NORWEGIAN",
-        "pt": "STOPWORDS_PORTUGUESE",
-        "ru": "STOPWORDS_RUSSIAN",
-        "sv": "STOPWORDS_SWEDISH",
-        "tr": "STOPWORDS_TURKISH",
-    }.items()
+    for code, name in _STOPWORD_LISTS.items()
+    if hasattr(bm25s.stopwords, name)
 }
 
 
