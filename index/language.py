@@ -72,8 +72,12 @@ MIN_STOPWORD_SHARE = 0.25
 def stopword_language(text: str) -> str | None:
     """The language whose stop words make up the largest share of `text`'s words, if that
     share is at least MIN_STOPWORD_SHARE (ties: None)."""
+    words = _words(text)
+    if not words:
+        return None
     shares = sorted(
-        ((stopword_share(text, [code]) or 0.0, code) for code in _STOPWORDS), reverse=True
+        ((_share(words, [stopwords]), code) for code, stopwords in _STOPWORDS.items()),
+        reverse=True,
     )
     (best, code), (second, _) = shares[0], shares[1]
     return code if best >= MIN_STOPWORD_SHARE and best > second else None
@@ -83,7 +87,13 @@ def stopword_share(text: str, languages: Collection[str]) -> float | None:
     """The share of `text`'s words that are stop words of any of `languages`, or None when
     none of them has a stop-word list (or the text has no words)."""
     stopwords = [_STOPWORDS[code] for code in languages if code in _STOPWORDS]
-    words = [word.lower() for word in _WORD.findall(text[:2000])]
-    if not stopwords or not words:
-        return None
+    words = _words(text)
+    return _share(words, stopwords) if stopwords and words else None
+
+
+def _words(text: str) -> list[str]:
+    return [word.lower() for word in _WORD.findall(text[:2000])]
+
+
+def _share(words: list[str], stopwords: list[frozenset[str]]) -> float:
     return sum(any(word in s for s in stopwords) for word in words) / len(words)
