@@ -24,7 +24,7 @@ from qa.rerank.lexical import unseen_terms
 from qa.rerank.sentences import SentenceReranker
 from qa.retrieval.hybrid import HybridRetriever, QueryVectors
 from qa.retrieval.spelling import correct_spelling
-from qa.routing import CorpusLanguages, corpus_languages, is_cross_lingual
+from qa.routing import CorpusLanguages, corpus_languages, takes_multilingual_path
 from qa.settings import QASettings
 from qa.streaming import AnswerDone, StreamEvent
 from qa.types import Answer, Passage
@@ -111,7 +111,7 @@ class QAPipeline:
         timings: dict[str, float] = {}
         query = retrieval_query(question, history)
         multilingual = self.models.multilingual
-        cross_lingual = multilingual is not None and is_cross_lingual(query, languages)
+        cross_lingual = multilingual is not None and takes_multilingual_path(query, languages)
         unseen = [] if cross_lingual else unseen_terms(snapshot.keyword, question)
         if unseen and self.settings.spelling_correction:
             corrected = correct_spelling(snapshot.keyword, question, unseen)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from qa.routing import corpus_languages, is_cross_lingual
+from qa.routing import corpus_languages, is_cross_lingual, takes_multilingual_path
 from tests.conftest import DATA
 
 ENGLISH = corpus_languages({"en"}, {"LATIN"})
@@ -64,3 +64,21 @@ def test_a_corpus_language_without_stop_words_needs_a_sure_identification() -> N
         "How many experts from international organizations attended the symposium?", uzbek
     )
     assert not is_cross_lingual("Simpozium qaysi shaharda bo'lib o'tdi?", uzbek)
+
+
+def test_the_english_models_serve_only_english_questions_over_english_text() -> None:
+    russian = corpus_languages({"ru"}, {"CYRILLIC"})
+    mixed = corpus_languages({"en", "ru"}, {"LATIN", "CYRILLIC"})
+    question_ru = "Где прошёл симпозиум CASIE 2022?"
+    question_en = "Where was the CASIE 2022 symposium held?"
+    assert takes_multilingual_path(question_ru, russian)
+    assert takes_multilingual_path(question_en, russian)
+    assert takes_multilingual_path(question_ru, mixed)
+    assert not takes_multilingual_path(question_en, mixed)
+    assert not takes_multilingual_path(question_en, ENGLISH)
+    assert takes_multilingual_path("Симпозиум", ENGLISH)
+
+
+def test_documents_of_unidentified_language_leave_english_questions_on_the_english_path() -> None:
+    unknown = corpus_languages({"und"}, {"LATIN"})
+    assert not takes_multilingual_path("Where was the CASIE 2022 symposium held?", unknown)
