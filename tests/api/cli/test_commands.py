@@ -67,6 +67,7 @@ def test_ask_prints_answer_and_sources(built_index: tuple[Path, Path]) -> None:
     assert result.returncode == 0, result.stderr
     assert "Uzbekistan" in result.stdout
     assert "[1] UNESCO-ICHEI introduced IIOE to Central Asian countries" in result.stdout
+    assert "Loading weights" not in result.stderr  # no model-loading progress bar
 
 
 def test_bad_invocations_fail_clearly(tmp_path: Path) -> None:
