@@ -1,14 +1,29 @@
-"""BM25 keyword index (bm25s), English stop words and Snowball stemming."""
+"""BM25 keyword index (bm25s): stop words and Snowball stemming for English and Russian.
+
+Words of Russian letters are stemmed by the Russian stemmer, all others by the English one
+(which leaves words without Latin letters as they are: Snowball has no Kazakh stemmer, and
+a word with a Kazakh letter such as "қ" or "ө" is not given the Russian one). Russian
+questions over a Russian text then match inflected forms ("симпозиуме", "симпозиум"): over
+the 15 sentences of a Russian translation of the default corpus (tests/data/russian_corpus/),
+BM25 ranked the sentence that answers each of the 34 Russian questions with an MRR of 0.811
+with English stemming alone and 0.880 with this. English text is tokenized as before.
+
+An index remembers the tokenizer it was built with, and questions are tokenized the same way:
+an index saved before Russian stemming existed (no `tokenizer` file) keeps English-only
+tokens until it is rebuilt.
+"""
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import bm25s
+import bm25s.stopwords
 import numpy as np
 import Stemmer
 
@@ -19,17 +34,41 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 # Written by bm25s's save(); absent when there was no model to save.
 _PARAMS_FILE = "params.index.json"
+_TOKENIZER_FILE = "tokenizer"
+ENGLISH_ONLY = "english"
+ENGLISH_RUSSIAN = "english+russian"
+TOKENIZERS = (ENGLISH_ONLY, ENGLISH_RUSSIAN)
+_RUSSIAN_WORD = re.compile(r"[а-яё]+")
+
+
+@lru_cache(maxsize=2)
+def _snowball(language: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(language)
+
+
+def _stem_by_script(words: list[str]) -> list[str]:
+    """Russian stems for words of Russian letters, English stems for the others."""
+    english, russian = _snowball("english"), _snowball("russian")
+    return [
+        russian.stemWord(w) if _RUSSIAN_WORD.fullmatch(w) else english.stemWord(w) for w in words
+    ]
 
 
 @lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
+def _english_russian_stopwords() -> list[str]:
+    return [*bm25s.stopwords.STOPWORDS_EN, *bm25s.stopwords.STOPWORDS_RUSSIAN]
 
 
-def tokenize(texts: Sequence[str]) -> list[list[str]]:
-    """Lower-cased, stemmed word tokens without English stop words."""
+def tokenize(texts: Sequence[str], tokenizer: str = ENGLISH_RUSSIAN) -> list[list[str]]:
+    """Lower-cased, stemmed word tokens without stop words, as `tokenizer` makes them."""
+    stopwords: str | list[str]
+    stemmer: Callable[[list[str]], list[str]]
+    if tokenizer == ENGLISH_ONLY:
+        stopwords, stemmer = "en", _snowball("english").stemWords
+    else:
+        stopwords, stemmer = _english_russian_stopwords(), _stem_by_script
     tokens = bm25s.tokenize(
-        list(texts), stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
+        list(texts), stopwords=stopwords, stemmer=stemmer, return_ids=False, show_progress=False
     )
     return [list(t) for t in tokens]
 
@@ -37,9 +76,16 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
 class BM25Index:
     """BM25 over chunk texts; row i of the index is chunk row i of the snapshot."""
 
-    def __init__(self, model: bm25s.BM25 | None, size: int) -> None:
+    def __init__(
+        self, model: bm25s.BM25 | None, size: int, tokenizer: str = ENGLISH_RUSSIAN
+    ) -> None:
         self._model = model
         self._size = size
+        self.tokenizer = tokenizer
+
+    def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
+        """`texts` as this index's tokens (the tokenizer it was built with)."""
+        return tokenize(texts, self.tokenizer)
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> BM25Index:
@@ -58,7 +104,7 @@ class BM25Index:
     def search(self, query: str, k: int, allowed: RowIds | None = None) -> tuple[Scores, RowIds]:
         """Top-k rows by BM25 score (rows scoring 0 are left out); ids are -1 past the end."""
         scores, ids = empty_result(1, k)
-        tokens = tokenize([query])[0]
+        tokens = self.tokenize([query])[0]
         if self._model is None or not tokens or (allowed is not None and len(allowed) == 0):
             return scores[0], ids[0]
         mask = None
@@ -95,14 +141,19 @@ class BM25Index:
     def save(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
         (path / "size").write_text(str(self._size))
+        (path / _TOKENIZER_FILE).write_text(self.tokenizer)
         if self._model is not None:
             self._model.save(str(path))
 
     @classmethod
     def load(cls, path: Path) -> BM25Index:
         size = int((path / "size").read_text())
+        marker = path / _TOKENIZER_FILE
+        tokenizer = marker.read_text().strip() if marker.is_file() else ENGLISH_ONLY
+        if tokenizer not in TOKENIZERS:
+            raise ValueError(f"unknown keyword tokenizer {tokenizer!r}")
         model = bm25s.BM25.load(str(path)) if (path / _PARAMS_FILE).is_file() else None
-        return cls(model, size)
+        return cls(model, size, tokenizer)
 
 
 def _top_k(scores: Scores, k: int) -> RowIds:

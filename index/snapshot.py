@@ -21,7 +21,7 @@ from index.checksums import file_sha256
 from index.embedders.base import Vectors
 from index.encode import CHUNK_VECTORS, MULTILINGUAL_SENTENCE_VECTORS, SENTENCE_VECTORS
 from index.filters import FieldIndex
-from index.keyword import BM25Index, tokenize
+from index.keyword import BM25Index
 from index.manifest import MANIFEST_NAME, Manifest
 from index.stores import FaissStore, SentenceSearch, VectorStore
 from index.types import Document
@@ -102,7 +102,9 @@ class Snapshot:
         missing = [r for r in dict.fromkeys(rows) if r not in self._terms]
         if missing:
             for row, tokens in zip(
-                missing, tokenize([self.sentence_text(r) for r in missing]), strict=True
+                missing,
+                self.keyword.tokenize([self.sentence_text(r) for r in missing]),
+                strict=True,
             ):
                 self._terms[row] = frozenset(tokens)
         return [self._terms[r] for r in rows]

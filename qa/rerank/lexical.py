@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from index.keyword import BM25Index, tokenize
+from index.keyword import BM25Index
 
 
 def overlap_scores(
     keyword: BM25Index, question: str, sentence_terms: Sequence[frozenset[str]]
 ) -> list[float]:
     """Sum of the idf of the question's distinct terms found in each sentence."""
-    terms = sorted(set(tokenize([question])[0]))
+    terms = sorted(set(keyword.tokenize([question])[0]))
     weights = dict(zip(terms, keyword.idf(terms), strict=True))
     return [sum(w for t, w in weights.items() if t in tokens) for tokens in sentence_terms]
 
 
 def unseen_terms(keyword: BM25Index, question: str) -> list[str]:
     """The question's terms that occur nowhere in the indexed chunks."""
-    terms = sorted(set(tokenize([question])[0]))
+    terms = sorted(set(keyword.tokenize([question])[0]))
     return [t for t, idf in zip(terms, keyword.idf(terms), strict=True) if idf == 0.0]

@@ -16,7 +16,7 @@ import re
 from collections.abc import Collection
 from functools import lru_cache
 
-from index.keyword import BM25Index, tokenize
+from index.keyword import BM25Index
 from qa.rerank.cross_encoder import bundled_model_dir
 
 MIN_LENGTH = 5
@@ -41,7 +41,7 @@ def correct_spelling(keyword: BM25Index, question: str, unseen: Collection[str])
         word = match.group()
         if len(word) < MIN_LENGTH or word.lower() in _english_words():
             return word
-        stems = tokenize([word.lower()])[0]
+        stems = keyword.tokenize([word.lower()])[0]
         if not stems or stems[0] not in unseen or attempts == MAX_ATTEMPTS:
             return word
         attempts += 1
@@ -72,7 +72,7 @@ def _nearest_word(keyword: BM25Index, word: str) -> str | None:
     # not "casi".
     candidates = sorted(_single_edits(word, alphabet), key=lambda c: (len(c) != len(word), c))
     # A stop word or a variant split in two is no word of the corpus: "" has frequency 0.
-    stems = [s[0] if len(s) == 1 else "" for s in tokenize(candidates)]
+    stems = [s[0] if len(s) == 1 else "" for s in keyword.tokenize(candidates)]
     best, best_frequency = None, 0
     for candidate, frequency in zip(candidates, keyword.document_frequencies(stems), strict=True):
         if frequency > best_frequency:
