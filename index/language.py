@@ -83,6 +83,16 @@ def stopword_language(text: str) -> str | None:
     return code if best >= MIN_STOPWORD_SHARE and best > second else None
 
 
+def text_language(text: str) -> str | None:
+    """ISO 639-1 code of a document's or question's language: stop words first, then Lingua.
+
+    Lingua's trigrams misread English full of names: it called 5 of the 1,827 SQuAD v1.1
+    dev paragraphs (and 35 of their first 200 characters) Latin, Dutch, Tagalog, ...; with
+    stop words first, 2 (and 5). A corpus whose documents all read as another language
+    sends its English questions to the multilingual models (qa/routing.py)."""
+    return stopword_language(text) or detect_language(text)
+
+
 def stopword_share(text: str, languages: Collection[str]) -> float | None:
     """The share of `text`'s words that are stop words of any of `languages`, or None when
     none of them has a stop-word list (or the text has no words)."""

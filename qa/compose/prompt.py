@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from index.language import detect_language, stopword_language
+from index.language import text_language
 from qa.types import NOT_FOUND
 
 LANGUAGES = {
@@ -78,5 +78,5 @@ def _attribute(text: str) -> str:
 def answer_language(question: str) -> str:
     """The name of the question's language for the rules, or a description of it: stop
     words first, since Lingua takes short English questions full of names for German."""
-    code = stopword_language(question) or detect_language(question, min_confidence=0.5)
+    code = text_language(question)
     return LANGUAGES.get(code or "", "the language of the question")

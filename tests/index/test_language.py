@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from index.language import detect_language, dominant_script, stopword_language, stopword_share
+from index.language import (
+    detect_language,
+    dominant_script,
+    stopword_language,
+    stopword_share,
+    text_language,
+)
 
 
 def test_stopword_share_counts_the_words_of_any_listed_language() -> None:
@@ -29,3 +35,11 @@ def test_stopword_language_is_the_clear_leader_above_a_quarter() -> None:
     assert stopword_language("When was the Battle of Frankenhausen?") == "en"
     assert stopword_language("¿Cuándo se celebró el simposio en Almaty?") == "es"
     assert stopword_language("Simpozium qaysi shaharda bo'lib o'tdi?") is None
+
+
+def test_text_language_asks_stop_words_before_lingua() -> None:
+    roman = "Marcus Aurelius Antoninus and Lucius Verus ruled the Roman Empire from Rome."
+    assert detect_language(roman) == "la"  # trigrams of Latin names
+    assert text_language(roman) == "en"
+    assert text_language("Где прошёл симпозиум в Алматы в 2022 году?") == "ru"  # Lingua
+    assert text_language("12345") is None

@@ -52,6 +52,11 @@ def test_default_corpus_document_is_verbatim_with_sidecar_metadata() -> None:
     assert [p.name for p in iter_corpus(CORPUS)] == ["unesco-ichei-iioe-central-asia.txt"]
 
 
+def test_english_full_of_latin_names_is_english() -> None:
+    data = b"Marcus Aurelius Antoninus and Lucius Verus ruled the Roman Empire from Rome."
+    assert load_bytes(data, "emperors.txt").lang == "en"
+
+
 def test_plain_text_with_front_matter() -> None:
     data = b"---\ntitle: Almaty notes\nlang: en\ntags: [ict, education]\n---\nFirst line.\nMore."
     document = load_bytes(data, "notes.txt")
