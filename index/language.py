@@ -9,7 +9,7 @@ from collections.abc import Collection
 from functools import lru_cache
 
 import bm25s.stopwords
-from lingua import LanguageDetector, LanguageDetectorBuilder
+from lingua import IsoCode639_3, Language, LanguageDetector, LanguageDetectorBuilder
 
 
 @lru_cache(maxsize=1)
@@ -28,6 +28,20 @@ def detect_language(text: str, min_confidence: float = 0.5) -> str | None:
     if not values or values[0].value < min_confidence:
         return None
     return values[0].language.iso_code_639_1.name.lower()
+
+
+def primary_language(tag: str) -> str:
+    """The ISO 639-1 code a language tag names, where there is one: "en-US", "EN" and "eng"
+    are all "en"; a tag Lingua does not know comes back lower-cased, its region cut."""
+    primary = tag.strip().lower().replace("_", "-").split("-", 1)[0]
+    if len(primary) == 3:
+        try:
+            return Language.from_iso_code_639_3(
+                IsoCode639_3.from_str(primary)
+            ).iso_code_639_1.name.lower()
+        except ValueError:
+            return primary
+    return primary
 
 
 def dominant_script(text: str) -> str | None:

@@ -27,7 +27,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from index.language import MIN_STOPWORD_SHARE, detect_language, dominant_script, stopword_share
+from index.language import (
+    MIN_STOPWORD_SHARE,
+    detect_language,
+    dominant_script,
+    primary_language,
+    stopword_share,
+)
 
 MIN_CONFIDENCE = 0.99
 MIN_WORDS = 4
@@ -68,8 +74,10 @@ def takes_multilingual_path(question: str, corpus: CorpusLanguages) -> bool:
 def corpus_languages(
     languages: Collection[str], scripts: Collection[str | None]
 ) -> CorpusLanguages:
+    """The corpus's languages as ISO 639-1 codes ("en-US" and "eng" are "en") and scripts."""
     return CorpusLanguages(
-        languages=frozenset(languages), scripts=frozenset(s for s in scripts if s)
+        languages=frozenset(primary_language(code) for code in languages),
+        scripts=frozenset(s for s in scripts if s),
     )
 
 

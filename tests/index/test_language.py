@@ -7,6 +7,7 @@ import pytest
 from index.language import (
     detect_language,
     dominant_script,
+    primary_language,
     stopword_language,
     stopword_share,
     text_language,
@@ -43,3 +44,16 @@ def test_text_language_asks_stop_words_before_lingua() -> None:
     assert text_language(roman) == "en"
     assert text_language("Где прошёл симпозиум в Алматы в 2022 году?") == "ru"  # Lingua
     assert text_language("12345") is None
+
+
+@pytest.mark.parametrize(
+    ("tag", "code"),
+    [("en", "en"), ("EN", "en"), ("en-US", "en"), ("en_GB", "en"), ("eng", "en"), ("rus", "ru")],
+)
+def test_primary_language_reads_tags_as_iso_639_1(tag: str, code: str) -> None:
+    assert primary_language(tag) == code
+
+
+def test_primary_language_keeps_tags_it_cannot_map() -> None:
+    assert primary_language("und") == "und"
+    assert primary_language("zh-Hant-TW") == "zh"

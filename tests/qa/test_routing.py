@@ -82,3 +82,10 @@ def test_the_english_models_serve_only_english_questions_over_english_text() -> 
 def test_documents_of_unidentified_language_leave_english_questions_on_the_english_path() -> None:
     unknown = corpus_languages({"und"}, {"LATIN"})
     assert not takes_multilingual_path("Where was the CASIE 2022 symposium held?", unknown)
+
+
+def test_regional_and_three_letter_tags_name_the_same_language() -> None:
+    for tag in ("en-US", "EN", "eng"):
+        corpus = corpus_languages({tag}, {"LATIN"})
+        assert not takes_multilingual_path("Where was the CASIE 2022 symposium held?", corpus)
+        assert takes_multilingual_path("Где прошёл симпозиум?", corpus)
