@@ -19,6 +19,10 @@ def _detector() -> LanguageDetector:
     return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
 
 
+# The `lang` of a document too short or mixed to identify.
+UNDETERMINED = "und"
+
+
 def detect_language(text: str, min_confidence: float = 0.5) -> str | None:
     """ISO 639-1 code of `text`'s language, or None when it is too short or unclear."""
     sample = text[:2000]

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from index.language import (
     MIN_STOPWORD_SHARE,
+    UNDETERMINED,
     detect_language,
     dominant_script,
     primary_language,
@@ -37,8 +38,6 @@ from index.language import (
 
 MIN_CONFIDENCE = 0.99
 MIN_WORDS = 4
-# The language of a document too short or mixed to identify (index/loaders).
-UNDETERMINED = "und"
 
 
 @dataclass(frozen=True)

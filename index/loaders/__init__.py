@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from index.language import text_language
+from index.language import UNDETERMINED, text_language
 from index.loaders.errors import LoaderError
 from index.loaders.html import parse_html
 from index.loaders.markdown import parse_markdown
@@ -86,7 +86,7 @@ def load_bytes(
         raise LoaderError("no_text", "the file holds no text")
     meta: dict[str, Any] = _jsonable({**parsed.metadata, **(metadata or {})})
     reserved = {key: meta.pop(key) for key in _RESERVED if key in meta}
-    lang = reserved.get("lang") or text_language(parsed.text) or "und"
+    lang = reserved.get("lang") or text_language(parsed.text) or UNDETERMINED
     return Document(
         doc_id=str(reserved.get("doc_id") or doc_id or make_doc_id(filename)),
         title=str(reserved.get("title") or parsed.title or Path(filename).stem)[:500],

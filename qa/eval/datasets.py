@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from index.language import text_language
+from index.language import UNDETERMINED, text_language
 from index.types import Document
 
 DatasetFormat = Literal["squad", "jsonl"]
@@ -211,7 +211,7 @@ def _article_language(paragraphs: list[Any]) -> str:
         for p in paragraphs[:5]
         if isinstance(p, dict) and isinstance(p.get("context"), str)
     )
-    return text_language(sample) or "und"
+    return text_language(sample) or UNDETERMINED
 
 
 def _check_unique(questions: list[EvalQuestion], path: Path) -> None:
