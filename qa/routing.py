@@ -67,7 +67,10 @@ def takes_multilingual_path(question: str, corpus: CorpusLanguages) -> bool:
     known = corpus.languages - {UNDETERMINED}
     if known and ENGLISH.languages.isdisjoint(known):
         return True
-    return is_cross_lingual(question, corpus) or is_cross_lingual(question, ENGLISH)
+    if is_cross_lingual(question, corpus):
+        return True
+    # Over an English corpus the second test is the first again (Lingua included).
+    return corpus != ENGLISH and is_cross_lingual(question, ENGLISH)
 
 
 def corpus_languages(
