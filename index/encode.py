@@ -14,8 +14,11 @@ from index.types import Document
 
 # Named vectors of a snapshot: one row per chunk, or one row per sentence.
 CHUNK_VECTORS = "chunks"
+MULTILINGUAL_CHUNK_VECTORS = "chunks_multilingual"
 SENTENCE_VECTORS = "sentences"
 MULTILINGUAL_SENTENCE_VECTORS = "sentences_multilingual"
+# The named vectors with one row per chunk; all others have one row per sentence.
+CHUNK_ROW_VECTORS = frozenset({CHUNK_VECTORS, MULTILINGUAL_CHUNK_VECTORS})
 
 EMBED_BATCH = 256
 
@@ -41,6 +44,7 @@ class EncoderConfig:
     def dims(self) -> dict[str, int]:
         dims = {CHUNK_VECTORS: self.embedding.dim, SENTENCE_VECTORS: self.embedding.dim}
         if self.multilingual is not None:
+            dims[MULTILINGUAL_CHUNK_VECTORS] = self.multilingual.dim
             dims[MULTILINGUAL_SENTENCE_VECTORS] = self.multilingual.dim
         return dims
 
@@ -81,14 +85,13 @@ class Encoder:
             SENTENCE_VECTORS: embed(self.embedder, sentence_texts),
         }
         if self.multilingual is not None:
+            vectors[MULTILINGUAL_CHUNK_VECTORS] = embed(self.multilingual, chunk_texts)
             vectors[MULTILINGUAL_SENTENCE_VECTORS] = embed(self.multilingual, sentence_texts)
         result: list[Encoded] = []
         chunk_at = sentence_at = 0
         for sentences, ranges in split:
-            bounds = {
-                CHUNK_VECTORS: slice(chunk_at, chunk_at + len(ranges)),
-                SENTENCE_VECTORS: slice(sentence_at, sentence_at + len(sentences)),
-            }
+            chunk_rows = slice(chunk_at, chunk_at + len(ranges))
+            sentence_rows = slice(sentence_at, sentence_at + len(sentences))
             chunk_at += len(ranges)
             sentence_at += len(sentences)
             result.append(
@@ -98,7 +101,7 @@ class Encoder:
                         (sentences[lo].start, sentences[hi - 1].end, lo, hi) for lo, hi in ranges
                     ],
                     vectors={
-                        name: array[bounds.get(name, bounds[SENTENCE_VECTORS])]
+                        name: array[chunk_rows if name in CHUNK_ROW_VECTORS else sentence_rows]
                         for name, array in vectors.items()
                     },
                 )

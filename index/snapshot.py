@@ -19,7 +19,12 @@ import numpy.typing as npt
 
 from index.checksums import file_sha256
 from index.embedders.base import Vectors
-from index.encode import CHUNK_VECTORS, MULTILINGUAL_SENTENCE_VECTORS, SENTENCE_VECTORS
+from index.encode import (
+    CHUNK_VECTORS,
+    MULTILINGUAL_CHUNK_VECTORS,
+    MULTILINGUAL_SENTENCE_VECTORS,
+    SENTENCE_VECTORS,
+)
 from index.filters import FieldIndex
 from index.keyword import BM25Index
 from index.manifest import MANIFEST_NAME, Manifest
@@ -35,6 +40,7 @@ __all__ = [
     "CHUNK_VECTORS",
     "DOC",
     "END",
+    "MULTILINGUAL_CHUNK_VECTORS",
     "MULTILINGUAL_SENTENCE_VECTORS",
     "SENTENCE_VECTORS",
     "SENT_HI",

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.checksums import file_sha256
-from index.encode import CHUNK_VECTORS, Encoded, EncoderConfig
+from index.encode import CHUNK_ROW_VECTORS, CHUNK_VECTORS, Encoded, EncoderConfig
 from index.keyword import BM25Index
 from index.manifest import MANIFEST_NAME, DocumentEntry, Manifest
 from index.repository import SnapshotRepository, new_snapshot_id
@@ -111,7 +111,7 @@ class _Base:
                 for r in chunks
             ],
             vectors={
-                name: np.array(array[c_lo:c_hi] if name == CHUNK_VECTORS else array[s_lo:s_hi])
+                name: np.array(array[c_lo:c_hi] if name in CHUNK_ROW_VECTORS else array[s_lo:s_hi])
                 for name, array in self.vectors.items()
             },
         )
@@ -292,7 +292,7 @@ def _open_base(
             f"embedding model changed: {manifest.embedding.model_id} -> {config.embedding.model_id}"
         )
     elif manifest.chunker != config.chunker:
-        reason = "chunker settings changed"
+        reason = "chunking or index layout changed"
     else:
         hashes = {doc_id: e.content_hash for doc_id, e in manifest.documents.items()}
         return base, path.name, None, hashes

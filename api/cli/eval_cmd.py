@@ -52,9 +52,9 @@ def eval_command(
         bool | None,
         typer.Option(
             "--multilingual/--no-multilingual",
-            help="SQuAD: embed sentences with the multilingual model too (default: as "
-            "`citeqa index` does, when CITEQA_MULTILINGUAL_MODEL is set); --no-multilingual "
-            "indexes faster but evaluates without the multilingual retrieval list.",
+            help="SQuAD: embed chunks and sentences with the multilingual model too (default: "
+            "as `citeqa index` does, when CITEQA_MULTILINGUAL_MODEL is set); --no-multilingual "
+            "indexes faster but evaluates without the multilingual retrieval lists.",
         ),
     ] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,

@@ -322,7 +322,7 @@ def _rebuild_reason(current: dict[str, Any] | None, config: EncoderConfig) -> st
         old = current["embedding"]["model_id"]
         return f"embedding model changed: {old} -> {config.embedding.model_id}"
     if current["chunker"] != wanted["chunker"]:
-        return "chunker settings changed"
+        return "chunking or index layout changed"
     return None
 
 

@@ -136,7 +136,11 @@ def ensure_generation(client: Any, names: Names, gen: str, dims: dict[str, int])
         schema.add_field("spans", DataType.JSON)
         schema.add_field("fields", DataType.JSON)
         schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dims["chunks"])
-        _create(client, names.chunks(gen), schema, {"vector": "FLAT"})
+        chunk_vectors = {"vector": "FLAT"}
+        if "chunks_multilingual" in dims:
+            schema.add_field("multilingual", DataType.FLOAT_VECTOR, dim=dims["chunks_multilingual"])
+            chunk_vectors["multilingual"] = "FLAT"
+        _create(client, names.chunks(gen), schema, chunk_vectors)
     if not client.has_collection(names.sentences(gen)):
         schema = base(with_doc_id=False)
         schema.add_field("pk", DataType.INT64, is_primary=True)

@@ -14,6 +14,7 @@ import numpy as np
 
 from index.encode import (
     CHUNK_VECTORS,
+    MULTILINGUAL_CHUNK_VECTORS,
     MULTILINGUAL_SENTENCE_VECTORS,
     SENTENCE_VECTORS,
     Encoded,
@@ -59,20 +60,21 @@ def document_rows(doc: Document, doc_key: str, part: Encoded, born: int) -> Docu
     common = {"doc_key": doc_key, "born": born, "died": ALIVE}
     for ordinal, (start, end, lo, hi) in enumerate(part.chunks):
         pk = chunk_pk(doc_key, ordinal)
-        rows.chunks.append(
-            {
-                **common,
-                "doc_id": doc.doc_id,
-                "pk": pk,
-                "ordinal": ordinal,
-                "start": start,
-                "end": end,
-                "sent_lo": lo,
-                "spans": [list(part.sentences[s]) for s in range(lo, hi)],
-                "fields": fields,
-                "vector": _floats(part.vectors[CHUNK_VECTORS][ordinal]),
-            }
-        )
+        chunk = {
+            **common,
+            "doc_id": doc.doc_id,
+            "pk": pk,
+            "ordinal": ordinal,
+            "start": start,
+            "end": end,
+            "sent_lo": lo,
+            "spans": [list(part.sentences[s]) for s in range(lo, hi)],
+            "fields": fields,
+            "vector": _floats(part.vectors[CHUNK_VECTORS][ordinal]),
+        }
+        if MULTILINGUAL_CHUNK_VECTORS in part.vectors:
+            chunk["multilingual"] = _floats(part.vectors[MULTILINGUAL_CHUNK_VECTORS][ordinal])
+        rows.chunks.append(chunk)
         for s in range(lo, hi):
             row = {
                 **common,

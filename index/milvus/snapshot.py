@@ -2,8 +2,9 @@
 
 Loading version V reads the documents and the chunk rows (without vectors) of V into the
 usual tables, and builds the BM25 index from the chunk texts. Searches then go to Milvus
-with V's visibility and the request's filters in the expression: dense chunk search, and
-the best-sentence ranking as a search over sentence rows grouped by chunk. Sentence
+with V's visibility and the request's filters in the expression: dense chunk search (on
+the main or the multilingual chunk vectors), and the best-sentence ranking as a search over
+sentence rows grouped by chunk. Sentence
 vectors the reranker needs are fetched by key.
 """
 
@@ -13,12 +14,18 @@ import logging
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, cast
 
 import numpy as np
 
 from index.embedders.base import Vectors
-from index.encode import CHUNK_VECTORS, MULTILINGUAL_SENTENCE_VECTORS, SENTENCE_VECTORS
+from index.encode import (
+    CHUNK_VECTORS,
+    MULTILINGUAL_CHUNK_VECTORS,
+    MULTILINGUAL_SENTENCE_VECTORS,
+    SENTENCE_VECTORS,
+)
 from index.filters import Selection
 from index.keyword import BM25Index
 from index.manifest import DocumentEntry, EmbeddingInfo, Manifest
@@ -33,6 +40,7 @@ log = logging.getLogger(__name__)
 
 SCAN_BATCH = 4000
 SENTENCE_FIELDS = {SENTENCE_VECTORS: "main", MULTILINGUAL_SENTENCE_VECTORS: "multilingual"}
+CHUNK_FIELDS = {CHUNK_VECTORS: "vector", MULTILINGUAL_CHUNK_VECTORS: "multilingual"}
 
 
 class MilvusSnapshotLoader:
@@ -93,6 +101,10 @@ class MilvusSnapshotLoader:
             vectors[MULTILINGUAL_SENTENCE_VECTORS] = RemoteRows(
                 search, self.names.sentences(gen), "multilingual", sentence_pks
             )
+            if "multilingual" in search.chunk_fields:
+                vectors[MULTILINGUAL_CHUNK_VECTORS] = RemoteRows(
+                    search, self.names.chunks(gen), "multilingual", chunk_pks
+                )
         manifest = Manifest(
             snapshot_id=str(current["snapshot_id"]),
             created_at=str(current.get("created_at") or datetime.now(UTC).isoformat()),
@@ -199,10 +211,18 @@ class _Searcher:
     @property
     def dim(self) -> int:
         if self._dim is None:
-            schema = self.client.describe_collection(self.chunks_collection)
-            field = next(f for f in schema["fields"] if f["name"] == "vector")
-            self._dim = int(field["params"]["dim"])
+            self._dim = self.chunk_fields["vector"]
         return self._dim
+
+    @cached_property
+    def chunk_fields(self) -> dict[str, int]:
+        """The vector fields of the chunk collection, with their dimensions."""
+        schema = self.client.describe_collection(self.chunks_collection)
+        return {
+            f["name"]: int(f["params"]["dim"])
+            for f in schema["fields"]
+            if "dim" in f.get("params", {})
+        }
 
     def __len__(self) -> int:
         return len(self.chunk_pks)
@@ -223,7 +243,7 @@ class _Searcher:
         return both(visible(self.version), in_list(chunk_field, keys))
 
     def search(
-        self, query: Vectors, k: int, allowed: RowIds | None = None
+        self, query: Vectors, k: int, allowed: RowIds | None = None, field: str = "vector"
     ) -> tuple[Scores, RowIds]:
         query = np.asarray(query, dtype=np.float32).reshape(len(query), -1)
         scores, ids = empty_result(len(query), k)
@@ -232,7 +252,7 @@ class _Searcher:
         hits = self.client.search(
             self.chunks_collection,
             data=[q.tolist() for q in query],
-            anns_field="vector",
+            anns_field=field,
             limit=k,
             filter=self.expression(allowed),
             search_params={"metric_type": "IP"},
@@ -249,6 +269,9 @@ class _Searcher:
     ) -> list[int]:
         if not len(self) or (allowed is not None and len(allowed) == 0):
             return []
+        if name in CHUNK_FIELDS:
+            _, ids = self.search(query.reshape(1, -1), depth, allowed, field=CHUNK_FIELDS[name])
+            return [int(i) for i in ids[0] if i >= 0]
         hits = self.client.search(
             self.sentences_collection,
             data=[np.asarray(query, dtype=np.float32).reshape(-1).tolist()],

@@ -37,14 +37,15 @@ class VectorStore(Protocol):
 
 
 class SentenceSearch(Protocol):
-    """Chunks ranked by their best sentence, computed by the engine holding the sentence
-    vectors (a snapshot without it keeps the vectors in memory and ranks them itself)."""
+    """Chunks ranked under named vectors, computed by the engine holding them (a snapshot
+    without it keeps the vectors in memory and ranks them itself)."""
 
     def best_chunks(
         self, name: str, query: Vectors, depth: int, allowed: RowIds | None = None
     ) -> list[int]:
-        """Up to `depth` chunk rows, best first, scored as their best sentence under the
-        sentence vectors `name`; `allowed` restricts the chunks before ranking."""
+        """Up to `depth` chunk rows, best first, scored by their own vector under chunk
+        vectors `name`, or as their best sentence under sentence vectors `name`; `allowed`
+        restricts the chunks before ranking."""
         ...
 
 

@@ -95,7 +95,7 @@ def _squad_index(
 ) -> tuple[Snapshot, Models, Path]:
     if multilingual is None:
         # As `citeqa index` does: the multilingual vectors also serve English questions
-        # (the fourth retrieval list), so the evaluated system is the one users run.
+        # (two of the retrieval lists), so the evaluated system is the one users run.
         multilingual = settings.multilingual_model is not None
     root = index_dir or default_index_dir(dataset.documents, settings, multilingual)
     corpus = CorpusIndex(root, settings, multilingual=multilingual, progress=progress)

@@ -1,13 +1,16 @@
 """Hybrid retrieval: dense and BM25 candidate lists fused by reciprocal rank fusion.
 
-Up to four ranked lists of chunks are fused:
+Up to five ranked lists of chunks are fused:
 - `chunks`: chunk vectors of the main (English) embedder, searched in the vector store;
 - `sentences`: the same embedder's sentence vectors, a chunk scoring as its best sentence;
-- `multilingual`: multilingual-e5 sentence vectors, a chunk scoring as its best sentence;
+- `chunks_multilingual`: multilingual-e5 chunk vectors;
+- `sentences_multilingual`: multilingual-e5 sentence vectors, a chunk scoring as its best
+  sentence;
 - `keyword`: BM25 over chunk texts.
-A question in the corpus language uses all four; a question in another language uses the
+A question in the corpus language uses all five; a question in another language uses the
 multilingual and keyword lists only (the English embedder does not place a Russian question
-near its English answer). Filters restrict every list before ranking.
+near its English answer). Filters restrict every list before ranking. A snapshot without
+some vectors (multilingual-e5 turned off) leaves their list out.
 """
 
 from __future__ import annotations
@@ -17,7 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.embedders.base import Vectors
-from index.snapshot import MULTILINGUAL_SENTENCE_VECTORS, SENTENCE_VECTORS, Snapshot
+from index.encode import CHUNK_ROW_VECTORS
+from index.snapshot import (
+    MULTILINGUAL_CHUNK_VECTORS,
+    MULTILINGUAL_SENTENCE_VECTORS,
+    SENTENCE_VECTORS,
+    Snapshot,
+)
 from index.stores.base import RowIds
 from qa.retrieval.candidates import Candidate
 from qa.retrieval.fusion import reciprocal_rank_fusion
@@ -55,16 +64,16 @@ class HybridRetriever:
             rankings.append([int(i) for i in ids[0] if i >= 0])
             weights.append(self.settings.dense_weight)
             rankings.append(
-                best_sentence_ranking(snapshot, SENTENCE_VECTORS, vectors.main, depth, allowed)
+                vector_ranking(snapshot, SENTENCE_VECTORS, vectors.main, depth, allowed)
             )
             weights.append(self.settings.dense_weight)
         if vectors.multilingual is not None and self.settings.multilingual_weight > 0:
-            rankings.append(
-                best_sentence_ranking(
-                    snapshot, MULTILINGUAL_SENTENCE_VECTORS, vectors.multilingual, depth, allowed
-                )
-            )
-            weights.append(self.settings.multilingual_weight)
+            for name in (MULTILINGUAL_CHUNK_VECTORS, MULTILINGUAL_SENTENCE_VECTORS):
+                if name in snapshot.vectors:
+                    rankings.append(
+                        vector_ranking(snapshot, name, vectors.multilingual, depth, allowed)
+                    )
+                    weights.append(self.settings.multilingual_weight)
         if self.settings.keyword_weight > 0:
             _, keyword_ids = snapshot.keyword.search(query, depth, allowed)
             rankings.append([int(i) for i in keyword_ids if i >= 0])
@@ -73,19 +82,23 @@ class HybridRetriever:
         return [Candidate(row, score) for row, score in fused]
 
 
-def best_sentence_ranking(
+def vector_ranking(
     snapshot: Snapshot, name: str, vector: Vectors, depth: int, allowed: RowIds | None
 ) -> list[int]:
-    """Chunks ranked by their best sentence under the sentence vectors `name`."""
+    """Chunks ranked under the vectors `name`: by their own vector for chunk vectors, by
+    their best sentence for sentence vectors."""
     if snapshot.sentence_search is not None:  # the vectors live in an engine (Milvus)
         return snapshot.sentence_search.best_chunks(name, vector, depth, allowed)
-    sentence_vectors = snapshot.vectors.get(name)
-    if sentence_vectors is None or not len(snapshot):
+    named = snapshot.vectors.get(name)
+    if named is None or not len(snapshot):
         return []
-    sentence_scores = sentence_vectors @ vector.reshape(-1)
-    sentence_rows, chunk_rows = snapshot.sentence_chunks
-    chunk_scores = np.full(len(snapshot), -np.inf, dtype=np.float32)
-    np.maximum.at(chunk_scores, chunk_rows, sentence_scores[sentence_rows])
+    scores = named @ vector.reshape(-1)
+    if name in CHUNK_ROW_VECTORS:
+        chunk_scores = np.asarray(scores, dtype=np.float32)
+    else:
+        sentence_rows, chunk_rows = snapshot.sentence_chunks
+        chunk_scores = np.full(len(snapshot), -np.inf, dtype=np.float32)
+        np.maximum.at(chunk_scores, chunk_rows, scores[sentence_rows])
     if allowed is not None:
         mask = np.full(len(snapshot), -np.inf, dtype=np.float32)
         mask[allowed] = 0.0

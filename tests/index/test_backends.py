@@ -29,6 +29,9 @@ def assert_no_orphans(snapshot: Snapshot) -> None:
     assert len(snapshot) == len(snapshot.dense) == len(snapshot.keyword)
     assert len(snapshot.vectors["chunks"]) == len(snapshot)
     assert len(snapshot.vectors["sentences"]) == len(snapshot.sentences)
+    if snapshot.manifest.multilingual is not None:
+        assert len(snapshot.vectors["chunks_multilingual"]) == len(snapshot)
+        assert len(snapshot.vectors["sentences_multilingual"]) == len(snapshot.sentences)
     per_doc: dict[str, int] = {}
     for row in range(len(snapshot)):
         document = snapshot.documents[int(snapshot.chunks[row, DOC])]
@@ -67,6 +70,12 @@ def test_updates_and_deletes_leave_no_orphans(kind: str, tmp_path: Path, models:
     query = models.embedder.embed_queries(["symposium in Almaty"])
     _, ids = third.dense.search(query, 5, allowed)
     assert {third.chunk_document(int(i)).doc_id for i in ids[0] if i >= 0} == {"a"}
+    # Reused documents keep each chunk's own multilingual vector, not a sentence's.
+    assert models.multilingual is not None
+    texts = [third.chunk_text(row) for row in range(len(third))]
+    expected = models.multilingual.embed_documents(texts)
+    stored = np.asarray(third.vectors["chunks_multilingual"][0 : len(third)])
+    assert np.allclose(stored, expected, atol=1e-4)
 
 
 @backend

@@ -1,0 +1,67 @@
+"""Chunks ranked by multilingual-e5 chunk vectors, on both backends, filters before ranking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from index.filters import parse_filters
+from index.snapshot import MULTILINGUAL_CHUNK_VECTORS, Snapshot
+from index.types import Document
+from qa.models import Models
+from qa.retrieval.hybrid import HybridRetriever, QueryVectors, vector_ranking
+from qa.settings import QASettings
+from tests.index.backends import backend, backend_builder, backend_settings
+
+DOCUMENTS = [
+    Document(
+        "velsa",
+        "Velsa river",
+        "velsa.txt",
+        "en",
+        "The Velsa river freezes every January. Its ferry to Uzbekistan was never built.",
+        {"kind": "river"},
+    ),
+    Document(
+        "glimmerfen",
+        "Glimmerfen lighthouse",
+        "glimmerfen.txt",
+        "en",
+        "The Glimmerfen lighthouse was painted teal in 1987 by Orla Vance. "
+        "Visitors climb 131 steps to reach the gallery at the top of the tower.",
+        {"kind": "coast"},
+    ),
+    Document(
+        "bakery",
+        "Mill Street bakery",
+        "bakery.txt",
+        "en",
+        "The bakery on Mill Street sells rye bread baked in a wood oven every morning.",
+        {"kind": "food"},
+    ),
+]
+QUESTION = "Когда замерзает река Вельса?"  # "When does the Velsa river freeze?"
+
+
+def doc_ids(snapshot: Snapshot, rows: list[int]) -> list[str]:
+    return [snapshot.chunk_document(row).doc_id for row in rows]
+
+
+@backend
+def test_a_russian_question_ranks_its_english_chunk_first(
+    kind: str, tmp_path: Path, models: Models
+) -> None:
+    snapshot, _ = backend_builder(backend_settings(kind, tmp_path), models).build(DOCUMENTS)
+    assert models.multilingual is not None
+    vector = models.multilingual.embed_queries([QUESTION])[0]
+    ranked = vector_ranking(snapshot, MULTILINGUAL_CHUNK_VECTORS, vector, 3, None)
+    assert sorted(doc_ids(snapshot, ranked)) == ["bakery", "glimmerfen", "velsa"]
+    assert doc_ids(snapshot, ranked)[0] == "velsa"
+    # A filter removes chunks before ranking: the others are still ranked, up to the depth.
+    allowed = snapshot.fields.allowed_rows(parse_filters({"kind": {"$in": ["coast", "food"]}}))
+    ranked = vector_ranking(snapshot, MULTILINGUAL_CHUNK_VECTORS, vector, 3, allowed)
+    assert sorted(doc_ids(snapshot, ranked)) == ["bakery", "glimmerfen"]
+    # The fused lists of a cross-lingual question (multilingual and keyword) agree.
+    candidates = HybridRetriever(QASettings()).retrieve(
+        snapshot, QUESTION, QueryVectors(main=None, multilingual=vector)
+    )
+    assert doc_ids(snapshot, [c.row for c in candidates])[0] == "velsa"
