@@ -206,13 +206,10 @@ class _Searcher:
         self.version = version
         self.chunk_pks = np.asarray(chunk_pks, dtype=np.int64)
         self.row_of = {pk: row for row, pk in enumerate(chunk_pks)}
-        self._dim: int | None = None
 
     @property
     def dim(self) -> int:
-        if self._dim is None:
-            self._dim = self.chunk_fields["vector"]
-        return self._dim
+        return self.chunk_fields["vector"]
 
     @cached_property
     def chunk_fields(self) -> dict[str, int]:
