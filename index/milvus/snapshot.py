@@ -4,8 +4,7 @@ Loading version V reads the documents and the chunk rows (without vectors) of V 
 usual tables, and builds the BM25 index from the chunk texts. Searches then go to Milvus
 with V's visibility and the request's filters in the expression: dense chunk search (on
 the main or the multilingual chunk vectors), and the best-sentence ranking as a search over
-sentence rows grouped by chunk. Sentence
-vectors the reranker needs are fetched by key.
+sentence rows grouped by chunk. Sentence vectors the reranker needs are fetched by key.
 """
 
 from __future__ import annotations
