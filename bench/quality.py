@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 if __package__ in (None, ""):  # run as `python bench/quality.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -552,8 +552,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+def start_bench(
+    index_root: Path | None,
+    progress: bool,
+    vector_store: Literal["faiss", "milvus"] | None = None,
+) -> Bench:
+    """A run offline, its logging set up, the models loaded once (indexes cached in
+    `index_root`, by default citeqa eval's cache)."""
     for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
         os.environ.setdefault(name, "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -561,15 +566,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     for noisy in ("sentence_transformers", "bm25s", "httpx", "faiss", "transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     settings = IndexSettings()
-    if args.vector_store:
-        settings.vector_store = args.vector_store
-    bench = Bench(
+    if vector_store:
+        settings.vector_store = vector_store
+    return Bench(
         settings=settings,
-        index_root=args.index_root or cache_root(),
-        progress=not args.no_progress,
+        index_root=index_root or cache_root(),
+        progress=progress,
         embedder=make_embedder(settings.embedding_model),
         cross_encoder=CrossEncoder(),
     )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    bench = start_bench(args.index_root, not args.no_progress, args.vector_store)
     started = datetime.now(UTC).isoformat(timespec="seconds")
     dataset = load_dataset(args.squad_v1)
     questions = _limit(
@@ -594,7 +604,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "limit": args.limit,
         "skipped": sorted(set(args.skip)),
         "qa_settings": QASettings().model_dump(mode="json"),
-        "vector_store": settings.vector_store,
+        "vector_store": bench.settings.vector_store,
         "versions": versions(snapshot.manifest, rerank=True),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
