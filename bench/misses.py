@@ -33,7 +33,8 @@ from index.snapshot import DOC, Snapshot
 from qa.compose.base import Evidence
 from qa.eval.corpus_index import cache_root
 from qa.eval.datasets import EvalQuestion, load_dataset
-from qa.eval.normalize import contains_any, strip_citation_markers
+from qa.eval.judge import contains_gold
+from qa.eval.normalize import contains_any
 from qa.types import Answer
 
 CAUSES = ("abstained", "wrong passage", "across sentences", "never scored", "outscored")
@@ -41,9 +42,7 @@ CAUSES = ("abstained", "wrong passage", "across sentences", "never scored", "out
 
 def miss_cause(question: EvalQuestion, evidence: Evidence, answer: Answer) -> str | None:
     """Why `answer` lacks the gold answer (one of CAUSES), or None when it holds it."""
-    if not answer.abstained and contains_any(
-        strip_citation_markers(answer.answer), list(question.answers)
-    ):
+    if contains_gold(answer, question):
         return None
     if answer.abstained:
         return "abstained"
@@ -61,7 +60,8 @@ def miss_cause(question: EvalQuestion, evidence: Evidence, answer: Answer) -> st
 
 def answer_sentences(snapshot: Snapshot, question: EvalQuestion) -> set[int]:
     """Sentence rows of the question's paragraphs that hold a gold answer whole."""
-    paragraphs = [i for i, d in enumerate(snapshot.documents) if d.doc_id in question.gold_doc_ids]
+    rows_of_docs = (snapshot.document_row(doc_id) for doc_id in question.gold_doc_ids)
+    paragraphs = [row for row in rows_of_docs if row is not None]
     rows = np.flatnonzero(np.isin(snapshot.sentences[:, DOC], paragraphs))
     return {
         int(row)
@@ -87,10 +87,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     bench = start_bench(args.index_root, not args.no_progress)
-    settings = bench.settings
     dataset = load_dataset(args.squad_v1)
     questions = sample_questions(dataset.questions, args.sample)
-    snapshot = bench.index(dataset.documents, multilingual=settings.multilingual_model is not None)
+    multilingual = bench.settings.multilingual_model is not None
+    snapshot = bench.index(dataset.documents, multilingual=multilingual)
     pipeline = bench.pipeline(snapshot)
     causes: Counter[str] = Counter()
     examples: dict[str, list[str]] = {cause: [] for cause in CAUSES}

@@ -88,8 +88,12 @@ class Snapshot:
     def __len__(self) -> int:
         return len(self.chunk_ids)
 
+    def document_row(self, doc_id: str) -> int | None:
+        """The row of the document `doc_id` in `documents` (and the DOC columns)."""
+        return self._doc_rows.get(doc_id)
+
     def document(self, doc_id: str) -> Document | None:
-        row = self._doc_rows.get(doc_id)
+        row = self.document_row(doc_id)
         return None if row is None else self.documents[row]
 
     def chunk_document(self, row: int) -> Document:

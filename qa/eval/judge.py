@@ -84,7 +84,17 @@ class Judgement:
 
     @property
     def answer_text(self) -> str:
-        return "" if self.answer.abstained else strip_citation_markers(self.answer.answer)
+        return answer_text(self.answer)
+
+
+def answer_text(answer: Answer) -> str:
+    """What an answer says, citation markers removed ("" for an abstention)."""
+    return "" if answer.abstained else strip_citation_markers(answer.answer)
+
+
+def contains_gold(answer: Answer, question: EvalQuestion) -> bool:
+    """`answer_contains`: the answer holds one of the question's gold answers."""
+    return contains_any(answer_text(answer), list(question.answers))
 
 
 def judge(question: EvalQuestion, reply: Reply, texts: TextSource | None) -> Judgement:
@@ -92,7 +102,7 @@ def judge(question: EvalQuestion, reply: Reply, texts: TextSource | None) -> Jud
     passages = answer.passages or []
     validity = [citation_valid(c, passages, texts) for c in answer.citations]
     answerable = not question.unanswerable
-    text = "" if answer.abstained else strip_citation_markers(answer.answer)
+    text = answer_text(answer)
     return Judgement(
         question=question,
         answer=answer,
@@ -100,7 +110,7 @@ def judge(question: EvalQuestion, reply: Reply, texts: TextSource | None) -> Jud
         first_hit_rank=first_relevant_rank([relevant(question, p) for p in passages])
         if answerable
         else None,
-        answer_contains=float(contains_any(text, list(question.answers))) if answerable else None,
+        answer_contains=float(contains_gold(answer, question)) if answerable else None,
         exact_match=exact_match(text, question.answers) if answerable else None,
         f1=f1_score(text, question.answers) if answerable else None,
         citations=len(validity),
