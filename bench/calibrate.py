@@ -13,15 +13,16 @@ answerable questions the calibration has not seen: the budget is the highest rat
 calibration questions whose one-sided 95% Wilson upper bound stays within it (0.038 on
 1,000 questions; the translated questions share the English budget), since a rate fitted
 right at the limit exceeds it on new questions about half of the time. Questions with a
-term the corpus never uses get a stricter threshold, raised only while it costs at most
-`--max-unseen-cost` of that budget (default 0: none is set aside for it, so it only uses
-what the base threshold leaves unspent). Such terms are twice as common in a corpus half
-the size (3.6% of the answerable questions over half the SQuAD articles, 1.9% over all),
-so a raise that costs false abstentions on the full index costs about twice as much on
-smaller corpora: with 0.01 the out-of-corpus benchmark's false abstention rate was 0.052,
-with 0 it is 0.041 at the same abstention recall (0.961 and 0.970). The margin within
-which extra sentences join an answer is the one with the best answer_contains whose median
-answer stays under `--max-median-words`.
+content term the corpus never uses (function words such as "what" or "did" do not count)
+get a stricter threshold, raised only while it costs at most `--max-unseen-cost` of that
+budget (default 0: none is set aside for it, so it only uses what the base threshold
+leaves unspent). Such terms are the more common the smaller the corpus: 1.6% of the
+calibration's answerable questions have one over all of SQuAD, 37% over a single article
+(`bench/small_corpora.py`), so a raise that costs false abstentions on the full index
+costs much more on small corpora: with 0.01 the out-of-corpus benchmark's false abstention
+rate was 0.052, with 0 it is 0.041 at the same abstention recall (0.961 and 0.970). The
+margin within which extra sentences join an answer is the one with the best
+answer_contains whose median answer stays under `--max-median-words`.
 
 The calibration questions come after the 2,000 of the benchmark sample (DESIGN.md,
 section 4), so the benchmark does not grade the data it was fitted on.

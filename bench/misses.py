@@ -17,21 +17,17 @@ The first two are retrieval and calibration; the last three are sentence choice.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from bench.quality import start_bench
+from bench.quality import squad_script_parser, start_bench
 from bench.sampling import SAMPLE_SIZE, sample_questions
-from bench.tables import fmt, markdown
+from bench.tables import fmt, markdown, write_results
 from index.snapshot import DOC, Snapshot
 from qa.compose.base import Evidence
-from qa.eval.corpus_index import cache_root
 from qa.eval.datasets import EvalQuestion, load_dataset
 from qa.eval.judge import contains_gold
 from qa.eval.normalize import contains_any
@@ -71,16 +67,10 @@ def answer_sentences(snapshot: Snapshot, question: EvalQuestion) -> set[int]:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--squad-v1", type=Path, required=True, help="SQuAD v1.1 dev JSON")
+    parser = squad_script_parser(__doc__, "misses.json")
     parser.add_argument(
         "--sample", type=int, default=SAMPLE_SIZE, help="questions sampled with seed 0"
     )
-    parser.add_argument(
-        "--index-root", type=Path, help=f"where indexes are cached (default {cache_root()})"
-    )
-    parser.add_argument("--out", type=Path, default=Path("misses.json"), help="JSON results file")
-    parser.add_argument("--no-progress", action="store_true")
     return parser.parse_args(argv)
 
 
@@ -113,8 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "causes": {cause: causes[cause] for cause in CAUSES},
         "question_ids": examples,
     }
-    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"\nresults: {args.out}", file=sys.stderr)
+    write_results(args.out, results)
     return 0
 
 

@@ -552,6 +552,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def squad_script_parser(doc: str | None, default_out: str) -> argparse.ArgumentParser:
+    """The arguments of a script that asks SQuAD v1.1 questions of cached indexes:
+    --squad-v1, --index-root, --out and --no-progress (the script adds its own)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0] if doc else None)
+    parser.add_argument("--squad-v1", type=Path, required=True, help="SQuAD v1.1 dev JSON")
+    parser.add_argument(
+        "--index-root", type=Path, help=f"where indexes are cached (default {cache_root()})"
+    )
+    parser.add_argument("--out", type=Path, default=Path(default_out), help="JSON results file")
+    parser.add_argument("--no-progress", action="store_true")
+    return parser
+
+
 def start_bench(
     index_root: Path | None,
     progress: bool,

@@ -1,8 +1,12 @@
-"""Markdown tables for the benchmark scripts."""
+"""Markdown tables and JSON results files for the benchmark scripts."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 
 def fmt(value: float | str | None, metric: str = "") -> str:
@@ -31,3 +35,9 @@ def markdown(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     ]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def write_results(path: Path, results: Mapping[str, Any]) -> None:
+    """`results` as indented JSON at `path`, and where it went on standard error."""
+    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nresults: {path}", file=sys.stderr)

@@ -111,6 +111,11 @@ def text_language(text: str) -> str | None:
     return stopword_language(text) or detect_language(text)
 
 
+def stopwords(language: str) -> frozenset[str]:
+    """`language`'s stop words (lower case; empty when bm25s has no list for it)."""
+    return _STOPWORDS.get(language, frozenset())
+
+
 def stopword_share(text: str, languages: Collection[str]) -> float | None:
     """The share of `text`'s words that are stop words of any of `languages`, or None when
     none of them has a stop-word list (or the text has no words)."""

@@ -24,9 +24,10 @@ from qa.types import NOT_FOUND, Answer, Citation
 @dataclass(frozen=True, slots=True)
 class ExtractiveSettings:
     """Per scorer: the evidence score below which we abstain, and the margin within which
-    a further sentence joins the answer (see qa/calibration.json). A question with a term
-    that occurs nowhere in the corpus ("the *budget* of the center") must clear the higher
-    `abstain_below_unseen` bar: the corpus may well not hold what it asks for."""
+    a further sentence joins the answer (see qa/calibration.json). A question with a content
+    term that occurs nowhere in the corpus ("the *budget* of the center"; function words do
+    not count) must clear the higher `abstain_below_unseen` bar: the corpus may well not
+    hold what it asks for."""
 
     abstain_below: dict[str, float]
     margins: dict[str, float]
