@@ -500,9 +500,21 @@ def _sample_note(args: Any) -> str:
     return note + (f", capped at --limit {args.limit}" if args.limit else "")
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+def squad_script_parser(doc: str | None, default_out: str) -> argparse.ArgumentParser:
+    """The arguments of a script that asks SQuAD v1.1 questions of cached indexes:
+    --squad-v1, --index-root, --out and --no-progress (the script adds its own)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0] if doc else None)
     parser.add_argument("--squad-v1", type=Path, required=True, help="SQuAD v1.1 dev JSON")
+    parser.add_argument(
+        "--index-root", type=Path, help=f"where indexes are cached (default {cache_root()})"
+    )
+    parser.add_argument("--out", type=Path, default=Path(default_out), help="JSON results file")
+    parser.add_argument("--no-progress", action="store_true")
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = squad_script_parser(__doc__, "quality.json")
     parser.add_argument("--squad-v2", type=Path, help="SQuAD v2.0 dev JSON (abstention)")
     parser.add_argument(
         "--translated",
@@ -535,11 +547,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-ablation", action="store_true", help="the same as --skip ablation")
     parser.add_argument(
-        "--index-root", type=Path, help=f"where indexes are cached (default {cache_root()})"
-    )
-    parser.add_argument("--out", type=Path, default=Path("quality.json"), help="JSON results file")
-    parser.add_argument("--no-progress", action="store_true")
-    parser.add_argument(
         "--vector-store",
         choices=["faiss", "milvus"],
         help="index backend (default CITEQA_VECTOR_STORE); milvus: Milvus Lite in --index-root",
@@ -550,19 +557,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if args.no_ablation:
         args.skip.append("ablation")
     return args
-
-
-def squad_script_parser(doc: str | None, default_out: str) -> argparse.ArgumentParser:
-    """The arguments of a script that asks SQuAD v1.1 questions of cached indexes:
-    --squad-v1, --index-root, --out and --no-progress (the script adds its own)."""
-    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0] if doc else None)
-    parser.add_argument("--squad-v1", type=Path, required=True, help="SQuAD v1.1 dev JSON")
-    parser.add_argument(
-        "--index-root", type=Path, help=f"where indexes are cached (default {cache_root()})"
-    )
-    parser.add_argument("--out", type=Path, default=Path(default_out), help="JSON results file")
-    parser.add_argument("--no-progress", action="store_true")
-    return parser
 
 
 def start_bench(
