@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.checksums import file_sha256
-from index.encode import CHUNK_ROW_VECTORS, CHUNK_VECTORS, Encoded, EncoderConfig
+from index.encode import CHUNK_ROW_VECTORS, CHUNK_VECTORS, Encoded, EncoderConfig, titled
 from index.keyword import BM25Index
 from index.manifest import MANIFEST_NAME, DocumentEntry, Manifest
 from index.repository import SnapshotRepository, new_snapshot_id
@@ -355,7 +355,7 @@ def _assemble(raw: Path, out: Path, manifest: Manifest, config: EncoderConfig) -
             doc = document_from_record(record)
             lo, hi = np.searchsorted(chunks[:, DOC], [doc_row, doc_row + 1])
             for i, row in enumerate(chunks[lo:hi]):
-                texts.append(doc.text[int(row[START]) : int(row[END])])
+                texts.append(titled(doc, doc.text[int(row[START]) : int(row[END])]))
                 ids.write(("" if first else ",") + json.dumps(f"{doc.doc_id}#{i}"))
                 first = False
         ids.write("]")

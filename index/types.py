@@ -8,7 +8,7 @@ from typing import Any
 
 
 def content_hash(text: str) -> str:
-    """SHA-256 of the document text; equal hashes mean the text need not be re-embedded."""
+    """SHA-256 of `text`; equal hashes of what is embedded mean no need to embed it again."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -25,7 +25,8 @@ class Document:
 
     @property
     def content_hash(self) -> str:
-        return content_hash(self.text)
+        """SHA-256 of what is embedded: the title (chunk retrieval reads it) and the text."""
+        return content_hash(f"{self.title}\n{self.text}")
 
 
 @dataclass(frozen=True, slots=True)

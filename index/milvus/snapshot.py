@@ -24,6 +24,7 @@ from index.encode import (
     MULTILINGUAL_CHUNK_VECTORS,
     MULTILINGUAL_SENTENCE_VECTORS,
     SENTENCE_VECTORS,
+    titled,
 )
 from index.filters import Selection
 from index.keyword import BM25Index
@@ -89,7 +90,7 @@ class MilvusSnapshotLoader:
                 start, end, owner = spans.get(s, (0, 0, 0))
                 sentence_rows.append((doc_row, start, end))
                 sentence_pks.append(sentence_pk(keys[doc_row], s, owner))
-        texts = [documents[r[0]].text[r[1] : r[2]] for r in chunk_rows]
+        texts = [titled(documents[r[0]], documents[r[0]].text[r[1] : r[2]]) for r in chunk_rows]
         search = _Searcher(self.client, self.names, gen, version, chunk_pks)
         multilingual = current.get("multilingual")
         vectors: dict[str, RemoteRows] = {

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.encode import titled
 from index.filters import parse_filters
 from index.snapshot import DOC, END, START, Snapshot
 from index.types import Document
@@ -60,21 +61,29 @@ def test_updates_and_deletes_leave_no_orphans(kind: str, tmp_path: Path, models:
     assert not any("institute" in second.chunk_text(r) for r in range(len(second)))
     assert all(h < 0 for h in second.keyword.search("institute", 5)[1])
     # Same texts, new metadata: nothing is embedded, filters see the new values.
-    retitled = [Document("a", "Alpha", "a.txt", "en", LONG[:200], {"n": 7}), second.documents[1]]
-    third, report = builder.build(retitled)
+    renumbered = [Document("a", "A", "a.txt", "en", LONG[:200], {"n": 7}), second.documents[1]]
+    third, report = builder.build(renumbered)
     assert report.embedded_chunks == 0
     assert report.unchanged == 2
-    assert third.documents[0].title == "Alpha"
     assert_no_orphans(third)
     allowed = third.fields.allowed_rows(parse_filters({"n": 7}))
     query = models.embedder.embed_queries(["symposium in Almaty"])
     _, ids = third.dense.search(query, 5, allowed)
     assert {third.chunk_document(int(i)).doc_id for i in ids[0] if i >= 0} == {"a"}
+    # A new title is embedded again: chunk retrieval reads it.
+    retitled = [Document("a", "Alpha", "a.txt", "en", LONG[:200], {"n": 7}), second.documents[1]]
+    fourth, report = builder.build(retitled)
+    assert report.updated == ["a"]
+    assert report.unchanged == 1
+    assert fourth.documents[0].title == "Alpha"
+    assert_no_orphans(fourth)
     # Reused documents keep each chunk's own multilingual vector, not a sentence's.
     assert models.multilingual is not None
-    texts = [third.chunk_text(row) for row in range(len(third))]
+    texts = [
+        titled(fourth.chunk_document(row), fourth.chunk_text(row)) for row in range(len(fourth))
+    ]
     expected = models.multilingual.embed_documents(texts)
-    stored = np.asarray(third.vectors["chunks_multilingual"][0 : len(third)])
+    stored = np.asarray(fourth.vectors["chunks_multilingual"][0 : len(fourth)])
     assert np.allclose(stored, expected, atol=1e-4)
 
 

@@ -118,11 +118,11 @@ def test_a_current_index_is_not_rebuilt(tmp_path: Path, models: Models) -> None:
     assert outcome.report.snapshot_id == snapshot.snapshot_id
     assert served.published == []
     assert SnapshotRepository(tmp_path).snapshot_ids() == [snapshot.snapshot_id]
-    retitled = [DOCS[0], Document("b", "New title", "b.txt", "en", DOCS[1].text)]
-    outcome = make_refresher(builder, retitled, served).refresh()
+    moved = [DOCS[0], Document("b", DOCS[1].title, "moved/b.txt", "en", DOCS[1].text)]
+    outcome = make_refresher(builder, moved, served).refresh()
     assert outcome.published
-    assert outcome.report.embedded_chunks == 0
-    assert served.snapshot.documents[1].title == "New title"
+    assert outcome.report.embedded_chunks == 0  # a new source, the same title and text
+    assert served.snapshot.documents[1].source == "moved/b.txt"
 
 
 def test_a_failed_refresh_is_reported_and_the_next_one_runs(tmp_path: Path, models: Models) -> None:

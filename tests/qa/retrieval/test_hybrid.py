@@ -65,3 +65,38 @@ def test_a_russian_question_ranks_its_english_chunk_first(
         snapshot, QUESTION, QueryVectors(main=None, multilingual=vector)
     )
     assert doc_ids(snapshot, [c.row for c in candidates])[0] == "velsa"
+
+
+TEAMS = [
+    Document(
+        "kestrel",
+        "Kestrel Rovers",
+        "kestrel.txt",
+        "en",
+        "The club won its first league title in 1999. Its stadium holds 12,000 people.",
+    ),
+    Document(
+        "harbour",
+        "Harbour City Lions",
+        "harbour.txt",
+        "en",
+        "The club won its first league title in 2004. Its stadium holds 30,000 people.",
+    ),
+]
+
+
+@backend
+def test_a_chunk_is_found_by_its_document_title(kind: str, tmp_path: Path, models: Models) -> None:
+    """Neither text names its club: only the titles tell the two chunks apart, and every
+    list (BM25, dense, multilingual) reads them."""
+    snapshot, _ = backend_builder(backend_settings(kind, tmp_path), models).build(TEAMS)
+    question = "When did Kestrel Rovers win their first league title?"
+    _, keyword_rows = snapshot.keyword.search(question, 2)
+    assert doc_ids(snapshot, [int(r) for r in keyword_rows if r >= 0])[0] == "kestrel"
+    english = models.embedder.embed_queries([question])
+    _, dense_rows = snapshot.dense.search(english[0].reshape(1, -1), 2, None)
+    assert doc_ids(snapshot, [int(r) for r in dense_rows[0] if r >= 0])[0] == "kestrel"
+    assert models.multilingual is not None
+    russian = models.multilingual.embed_queries(["Когда «Кестрел Роверс» впервые стал чемпионом?"])
+    ranked = vector_ranking(snapshot, MULTILINGUAL_CHUNK_VECTORS, russian[0], 2, None)
+    assert doc_ids(snapshot, ranked)[0] == "kestrel"
