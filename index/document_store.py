@@ -26,7 +26,7 @@ from uuid import uuid4
 
 from pydantic import BaseModel, Field, ValidationError
 
-from index.types import Document, content_hash
+from index.types import Document
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,8 @@ class StoredDocument(BaseModel):
 
     @property
     def content_hash(self) -> str:
-        return content_hash(self.content.text) if self.content else ""
+        """The indexed document's content hash (title and text), or "" once deleted."""
+        return self.to_document().content_hash if self.content else ""
 
 
 class DocumentRecords(Protocol):
