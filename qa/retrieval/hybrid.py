@@ -7,6 +7,8 @@ Up to five ranked lists of chunks are fused:
 - `sentences_multilingual`: multilingual-e5 sentence vectors, a chunk scoring as its best
   sentence;
 - `keyword`: BM25 over chunk texts.
+Each list adds w / (k + rank) to a chunk's score, w being its group's weight (QASettings:
+`dense_weight`, `multilingual_weight`, `keyword_weight`; fitted with k by bench/fit_fusion.py).
 A question in the corpus language uses all five; a question in another language uses the
 multilingual and keyword lists only (the English embedder does not place a Russian question
 near its English answer). Filters restrict every list before ranking. A snapshot without
@@ -32,6 +34,9 @@ from qa.retrieval.candidates import Candidate
 from qa.retrieval.fusion import reciprocal_rank_fusion
 from qa.settings import QASettings
 
+# The groups of candidate lists; each group has one fusion weight in QASettings.
+DENSE, MULTILINGUAL, KEYWORD = "dense", "multilingual", "keyword"
+
 
 @dataclass(frozen=True, slots=True)
 class QueryVectors:
@@ -56,30 +61,47 @@ class HybridRetriever:
         allowed: RowIds | None = None,
         depth: int | None = None,
     ) -> list[Candidate]:
+        named = self.rankings(snapshot, query, vectors, allowed=allowed, depth=depth)
+        weights = {
+            DENSE: self.settings.dense_weight,
+            MULTILINGUAL: self.settings.multilingual_weight,
+            KEYWORD: self.settings.keyword_weight,
+        }
+        fused = reciprocal_rank_fusion(
+            [ranking for _, ranking in named],
+            k=self.settings.rrf_k,
+            weights=[weights[group] for group, _ in named],
+        )
+        return [Candidate(row, score) for row, score in fused]
+
+    def rankings(
+        self,
+        snapshot: Snapshot,
+        query: str,
+        vectors: QueryVectors,
+        *,
+        allowed: RowIds | None = None,
+        depth: int | None = None,
+    ) -> list[tuple[str, list[int]]]:
+        """The candidate lists before fusion, each with the group whose weight it takes
+        (DENSE, MULTILINGUAL or KEYWORD); a group weighted 0 is not searched."""
         depth = depth or self.settings.candidates
-        rankings: list[list[int]] = []
-        weights: list[float] = []
+        named: list[tuple[str, list[int]]] = []
         if vectors.main is not None and self.settings.dense_weight > 0:
             _, ids = snapshot.dense.search(vectors.main.reshape(1, -1), depth, allowed)
-            rankings.append([int(i) for i in ids[0] if i >= 0])
-            weights.append(self.settings.dense_weight)
-            rankings.append(
-                vector_ranking(snapshot, SENTENCE_VECTORS, vectors.main, depth, allowed)
+            named.append((DENSE, [int(i) for i in ids[0] if i >= 0]))
+            named.append(
+                (DENSE, vector_ranking(snapshot, SENTENCE_VECTORS, vectors.main, depth, allowed))
             )
-            weights.append(self.settings.dense_weight)
         if vectors.multilingual is not None and self.settings.multilingual_weight > 0:
             for name in (MULTILINGUAL_CHUNK_VECTORS, MULTILINGUAL_SENTENCE_VECTORS):
                 if name in snapshot.vectors:
-                    rankings.append(
-                        vector_ranking(snapshot, name, vectors.multilingual, depth, allowed)
-                    )
-                    weights.append(self.settings.multilingual_weight)
+                    ranking = vector_ranking(snapshot, name, vectors.multilingual, depth, allowed)
+                    named.append((MULTILINGUAL, ranking))
         if self.settings.keyword_weight > 0:
             _, keyword_ids = snapshot.keyword.search(query, depth, allowed)
-            rankings.append([int(i) for i in keyword_ids if i >= 0])
-            weights.append(self.settings.keyword_weight)
-        fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k, weights=weights)
-        return [Candidate(row, score) for row, score in fused]
+            named.append((KEYWORD, [int(i) for i in keyword_ids if i >= 0]))
+        return named
 
 
 def vector_ranking(

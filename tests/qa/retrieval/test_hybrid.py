@@ -8,7 +8,15 @@ from index.filters import parse_filters
 from index.snapshot import MULTILINGUAL_CHUNK_VECTORS, Snapshot
 from index.types import Document
 from qa.models import Models
-from qa.retrieval.hybrid import HybridRetriever, QueryVectors, vector_ranking
+from qa.retrieval.fusion import reciprocal_rank_fusion
+from qa.retrieval.hybrid import (
+    DENSE,
+    KEYWORD,
+    MULTILINGUAL,
+    HybridRetriever,
+    QueryVectors,
+    vector_ranking,
+)
 from qa.settings import QASettings
 from tests.index.backends import backend, backend_builder, backend_settings
 
@@ -100,3 +108,30 @@ def test_a_chunk_is_found_by_its_document_title(kind: str, tmp_path: Path, model
     russian = models.multilingual.embed_queries(["Когда «Кестрел Роверс» впервые стал чемпионом?"])
     ranked = vector_ranking(snapshot, MULTILINGUAL_CHUNK_VECTORS, russian[0], 2, None)
     assert doc_ids(snapshot, ranked)[0] == "kestrel"
+
+
+def test_the_lists_are_named_by_their_weight_and_fused_with_it(
+    tmp_path: Path, models: Models
+) -> None:
+    """An English question searches all five lists; a group weighted 0 is not searched,
+    and the fused order is the weighted fusion of the lists searched."""
+    snapshot, _ = backend_builder(backend_settings("faiss", tmp_path), models).build(DOCUMENTS)
+    question = "How many steps lead to the gallery of the lighthouse?"
+    assert models.multilingual is not None
+    vectors = QueryVectors(
+        main=models.embedder.embed_queries([question])[0],
+        multilingual=models.multilingual.embed_queries([question])[0],
+    )
+    settings = QASettings(rrf_k=3, dense_weight=1.0, multilingual_weight=2.0, keyword_weight=4.0)
+    named = HybridRetriever(settings).rankings(snapshot, question, vectors)
+    assert [group for group, _ in named] == [DENSE, DENSE, MULTILINGUAL, MULTILINGUAL, KEYWORD]
+    assert all(doc_ids(snapshot, ranking)[0] == "glimmerfen" for _, ranking in named)
+    weight = {DENSE: 1.0, MULTILINGUAL: 2.0, KEYWORD: 4.0}
+    fused = reciprocal_rank_fusion(
+        [ranking for _, ranking in named], k=3, weights=[weight[g] for g, _ in named]
+    )
+    candidates = HybridRetriever(settings).retrieve(snapshot, question, vectors)
+    assert [(c.row, c.score) for c in candidates] == fused
+    no_e5 = HybridRetriever(settings.model_copy(update={"multilingual_weight": 0.0}))
+    groups = [group for group, _ in no_e5.rankings(snapshot, question, vectors)]
+    assert groups == [DENSE, DENSE, KEYWORD]
