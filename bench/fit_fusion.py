@@ -25,8 +25,14 @@ from bench.sampling import SAMPLE_SIZE, sample_questions
 from bench.tables import fmt, markdown, write_results
 from index.snapshot import Snapshot
 from qa.eval.datasets import EvalQuestion, load_dataset
-from qa.retrieval.fusion import reciprocal_rank_fusion
-from qa.retrieval.hybrid import DENSE, KEYWORD, MULTILINGUAL, HybridRetriever, QueryVectors
+from qa.retrieval.hybrid import (
+    DENSE,
+    KEYWORD,
+    MULTILINGUAL,
+    HybridRetriever,
+    QueryVectors,
+    fuse,
+)
 from qa.settings import QASettings
 
 RRF_KS = (2, 3, 5, 10, 20)
@@ -59,12 +65,7 @@ class Point:
             MULTILINGUAL: self.multilingual_weight,
             KEYWORD: self.keyword_weight,
         }
-        fused = reciprocal_rank_fusion(
-            [ranking for _, ranking in lists.named],
-            k=self.rrf_k,
-            weights=[weight[group] for group, _ in lists.named],
-        )
-        return [row for row, _ in fused[:10]]
+        return [candidate.row for candidate in fuse(lists.named, self.rrf_k, weight)[:10]]
 
 
 def scores(point: Point, questions: Sequence[Lists]) -> dict[str, float]:
@@ -104,15 +105,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     grid = [Point(*values) for values in itertools.product(RRF_KS, E5_WEIGHTS, KEYWORD_WEIGHTS)]
     best = sorted(grid, key=lambda point: -objective(scores(point, fit_on)))[: args.top]
     current = QASettings()
-    shown = [("current", Point(current.rrf_k, *_weights(current)))]
+    shown = [("current", _point(current))]
     shown += [(f"#{rank}", point) for rank, point in enumerate(best, start=1)]
     rows, results = [], []
     for label, point in shown:
         fitted, held = scores(point, fit_on), scores(point, held_out)
-        weights = (
-            f"{point.dense_weight:g} / {point.multilingual_weight:g} / {point.keyword_weight:g}"
-        )
-        rows.append([label, str(point.rrf_k), weights, *_cells(fitted), *_cells(held)])
+        rows.append([label, str(point.rrf_k), point.weights(), *_cells(fitted), *_cells(held)])
         results.append({"label": label, **asdict(point), "fit": fitted, "held_out": held})
     headers = ["", "k", "weights MiniLM / e5 / BM25"]
     headers += [f"{part} {metric}" for part in ("fit", "held-out") for metric in METRICS]
@@ -145,13 +143,14 @@ def searched_lists(bench: Bench, snapshot: Snapshot, questions: list[EvalQuestio
     return searched
 
 
-def _weights(settings: QASettings) -> tuple[float, float, float]:
-    """(e5, BM25, MiniLM) weights, scaled so that MiniLM's is 1 as in the grid."""
+def _point(settings: QASettings) -> Point:
+    """`settings`' fusion as a grid point: weights scaled so that MiniLM's is 1."""
     scale = settings.dense_weight or 1.0
-    return (
-        settings.multilingual_weight / scale,
-        settings.keyword_weight / scale,
-        settings.dense_weight / scale,
+    return Point(
+        rrf_k=settings.rrf_k,
+        multilingual_weight=settings.multilingual_weight / scale,
+        keyword_weight=settings.keyword_weight / scale,
+        dense_weight=settings.dense_weight / scale,
     )
 
 

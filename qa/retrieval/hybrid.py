@@ -17,6 +17,7 @@ some vectors (multilingual-e5 turned off) leaves their list out.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,12 +68,7 @@ class HybridRetriever:
             MULTILINGUAL: self.settings.multilingual_weight,
             KEYWORD: self.settings.keyword_weight,
         }
-        fused = reciprocal_rank_fusion(
-            [ranking for _, ranking in named],
-            k=self.settings.rrf_k,
-            weights=[weights[group] for group, _ in named],
-        )
-        return [Candidate(row, score) for row, score in fused]
+        return fuse(named, self.settings.rrf_k, weights)
 
     def rankings(
         self,
@@ -102,6 +98,18 @@ class HybridRetriever:
             _, keyword_ids = snapshot.keyword.search(query, depth, allowed)
             named.append((KEYWORD, [int(i) for i in keyword_ids if i >= 0]))
         return named
+
+
+def fuse(
+    named: Sequence[tuple[str, list[int]]], rrf_k: int, weights: Mapping[str, float]
+) -> list[Candidate]:
+    """Reciprocal rank fusion of `rankings`' lists, each weighted by its group's weight."""
+    fused = reciprocal_rank_fusion(
+        [ranking for _, ranking in named],
+        k=rrf_k,
+        weights=[weights[group] for group, _ in named],
+    )
+    return [Candidate(row, score) for row, score in fused]
 
 
 def vector_ranking(
