@@ -3,11 +3,13 @@
     .venv/bin/python -m bench.quality --squad-v1 DEV_V1_1.json [--squad-v2 DEV_V2_0.json]
         [--translated bench/data/squad_translated.ru.jsonl ...]
         [--corpus-dir corpus --corpus-questions tests/data/corpus_questions.en.jsonl ...]
-        [--all | --sample 2000] [--limit N] [--skip SECTION ...] [--out quality.json]
+        [--sample 2000] [--all] [--limit N] [--skip SECTION ...] [--out quality.json]
 
 Sections (markdown on stdout, everything in the JSON file):
 - SQuAD v1.1: citeqa's metrics next to the BM25 and LangChain anchors (DESIGN.md, section
-  4) on the same questions: 2,000 answerable questions sampled with seed 0, or all.
+  4) on the same questions: 2,000 answerable questions sampled with seed 0. With `--all`,
+  every answerable question is asked, and a second table gives them all: the sample is
+  the first 2,000 of the same seed-0 shuffle, so both tables come from one run.
 - Ablation: dense only, BM25 only, fused, fused + rerank (citeqa's default).
 - Out-of-corpus abstention: half of the v1.1 articles indexed; the sampled questions of
   the other half should be abstained on, those of the indexed half answered.
@@ -21,8 +23,9 @@ Sections (markdown on stdout, everything in the JSON file):
 
 Indexes are cached like `citeqa eval`'s (see qa.eval.corpus_index), so a second run only
 asks questions. `--limit N` caps every question set, for a quick smoke run. `--skip` leaves
-out the ablation, out-of-corpus or typos section, whose runs repeat the v1.1 questions: a
-run over all 9,380 questions took 25 minutes on 2 cores with all three skipped.
+out the ablation, out-of-corpus or typos section, whose runs repeat the sample's v1.1
+questions. The other sections ask the sample's questions (SQuAD v2.0: its own seed-0
+sample of `--sample`) with or without `--all`.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ from index.embedders import Embedder, make_embedder
 from index.settings import IndexSettings
 from index.snapshot import Snapshot
 from index.types import Document
-from qa.eval.aggregate import ABSTENTION_METRICS, ALL_METRICS
+from qa.eval.aggregate import ABSTENTION_METRICS, ALL_METRICS, aggregate, details
 from qa.eval.corpus_index import CorpusIndex, cache_key, cache_root
 from qa.eval.datasets import EvalDataset, EvalQuestion, load_dataset
 from qa.eval.runner import EvalRun, run_eval
@@ -138,23 +141,77 @@ class Bench:
 
 
 def squad_v1(
-    bench: Bench, dataset: EvalDataset, questions: list[EvalQuestion], args: Any
-) -> Snapshot:
+    bench: Bench, dataset: EvalDataset, asked: list[EvalQuestion], sample: int, args: Any
+) -> tuple[Snapshot, EvalRun]:
+    """citeqa and the anchors on `asked`, whose first `sample` are the seed-0 sample: one
+    table for the sample and, when more were asked (`--all`), one for all of them. Returns
+    the index and citeqa's run on the sample."""
     snapshot = bench.index(dataset.documents, bench.settings.multilingual_model is not None)
-    citeqa = bench.ask(dataset, bench.pipeline(snapshot), questions)
+    citeqa = bench.ask(dataset, bench.pipeline(snapshot), asked)
     chunks = textbook_chunks(dataset.documents)
     anchors = {
-        "BM25": evaluate_anchor(BM25Anchor(chunks), questions, bench.progress),
-        "LangChain": evaluate_anchor(LangChainAnchor(chunks), questions, bench.progress),
+        "BM25": evaluate_anchor(BM25Anchor(chunks), asked, bench.progress),
+        "LangChain": evaluate_anchor(LangChainAnchor(chunks), asked, bench.progress),
     }
+    note = (
+        f"citeqa: its own sentence chunks ({len(snapshot)}); anchors: "
+        f"RecursiveCharacterTextSplitter({CHUNK_SIZE}, {CHUNK_OVERLAP}) chunks of each "
+        f"paragraph ({len(chunks)}). A hit is a chunk of the question's paragraph. Latency "
+        "ratios: citeqa's time over the anchor's (retrieval only for the anchors; citeqa's "
+        "includes reranking and composing the answer)."
+    )
+    on_sample = first_questions(citeqa, sample)
+    sample_anchors = {name: run.metrics(first=sample) for name, run in anchors.items()}
     bench.results["squad_v1"] = {
-        "questions": len(questions),
-        "citeqa": citeqa.metrics,
-        "citeqa_details": citeqa.details,
-        "anchors": anchors,
+        "questions": len(on_sample.judgements),
+        "citeqa": on_sample.metrics,
+        "citeqa_details": on_sample.details,
+        "anchors": sample_anchors,
         "anchor_chunks": len(chunks),
         "citeqa_chunks": len(snapshot),
     }
+    sample_note = f"{len(on_sample.judgements)} answerable questions ({_sample_note(args)})."
+    v1_table(
+        bench,
+        "SQuAD v1.1: citeqa and the anchors",
+        on_sample,
+        sample_anchors,
+        sample_note + " " + note,
+    )
+    if len(asked) > sample:
+        all_anchors = {name: run.metrics() for name, run in anchors.items()}
+        bench.results["squad_v1_all"] = {
+            "questions": len(asked),
+            "citeqa": citeqa.metrics,
+            "citeqa_details": citeqa.details,
+            "anchors": all_anchors,
+        }
+        all_note = (
+            f"{len(asked)} answerable questions, asked in the run of the first table, whose "
+            f"questions are their first {sample}. {note}"
+        )
+        v1_table(bench, "SQuAD v1.1, every question", citeqa, all_anchors, all_note)
+    return snapshot, on_sample
+
+
+def first_questions(run: EvalRun, count: int) -> EvalRun:
+    """`run` cut to its first `count` questions, with their metrics."""
+    if count >= len(run.judgements):
+        return run
+    judgements = run.judgements[:count]
+    return replace(
+        run,
+        judgements=judgements,
+        metrics=aggregate(judgements, with_abstention=any(not j.answerable for j in judgements)),
+        details=details(judgements),
+        seconds=round(sum(j.latency_ms for j in judgements) / 1000, 2),
+    )
+
+
+def v1_table(
+    bench: Bench, title: str, citeqa: EvalRun, anchors: dict[str, dict[str, float]], note: str
+) -> None:
+    """citeqa's metrics, each anchor's and the ratios between them."""
     rows = []
     for metric in [m for m in ALL_METRICS if m in citeqa.metrics]:
         value = citeqa.metrics[metric]
@@ -180,18 +237,7 @@ def squad_v1(
         "citeqa / BM25",
         "citeqa / LangChain",
     ]
-    note = (
-        f"{len(questions)} answerable questions ({_sample_note(args)}). citeqa: its own sentence "
-        f"chunks ({len(snapshot)}); anchors: RecursiveCharacterTextSplitter({CHUNK_SIZE}, "
-        f"{CHUNK_OVERLAP}) chunks of each paragraph ({len(chunks)}). A hit is a chunk of the "
-        "question's paragraph. Latency ratios: citeqa's time over the anchor's (retrieval only "
-        "for the anchors; citeqa's includes reranking and composing the answer)."
-    )
-    bench.section("SQuAD v1.1: citeqa and the anchors", markdown(headers, rows), note)
-    if "ablation" not in args.skip:
-        ablation(bench, dataset, snapshot, questions, citeqa)
-    latency(bench, citeqa, anchors)
-    return snapshot
+    bench.section(title, markdown(headers, rows), note)
 
 
 def ablation(
@@ -349,9 +395,7 @@ def typos(
 def squad_v2(bench: Bench, path: Path, args: Any) -> None:
     dataset = load_dataset(path)
     questions = _limit(
-        sample_questions(
-            dataset.questions, None if args.all else args.sample, answerable_only=False
-        ),
+        sample_questions(dataset.questions, args.sample, answerable_only=False),
         args.limit,
     )
     snapshot = bench.index(
@@ -494,8 +538,6 @@ def _limit(questions: Sequence[EvalQuestion], limit: int | None) -> list[EvalQue
 
 
 def _sample_note(args: Any) -> str:
-    if args.all:
-        return "all, shuffled with seed 0"
     note = f"sampled as in DESIGN.md: seed {SEED}, first {args.sample}"
     return note + (f", capped at --limit {args.limit}" if args.limit else "")
 
@@ -535,7 +577,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--sample", type=int, default=SAMPLE_SIZE, help="questions sampled with seed 0"
     )
     parser.add_argument(
-        "--all", action="store_true", help="every answerable question instead of a sample"
+        "--all",
+        action="store_true",
+        help="also every answerable v1.1 question, in the same run as the sample",
     )
     parser.add_argument("--limit", type=int, help="cap every question set (smoke runs)")
     parser.add_argument(
@@ -589,10 +633,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench = start_bench(args.index_root, not args.no_progress, args.vector_store)
     started = datetime.now(UTC).isoformat(timespec="seconds")
     dataset = load_dataset(args.squad_v1)
-    questions = _limit(
-        sample_questions(dataset.questions, None if args.all else args.sample), args.limit
-    )
-    snapshot = squad_v1(bench, dataset, questions, args)
+    shuffled = sample_questions(dataset.questions, None)
+    questions = _limit(shuffled[: args.sample], args.limit)
+    asked = _limit(shuffled, args.limit) if args.all else questions
+    snapshot, citeqa = squad_v1(bench, dataset, asked, len(questions), args)
+    if "ablation" not in args.skip:
+        ablation(bench, dataset, snapshot, questions, citeqa)
+    latency(bench, citeqa, bench.results["squad_v1"]["anchors"])
     if "out-of-corpus" not in args.skip:
         out_of_corpus(bench, dataset, snapshot, questions)
     if "typos" not in args.skip:
@@ -606,7 +653,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench.results["run"] = {
         "started_at": started,
         "argv": list(argv if argv is not None else sys.argv[1:]),
-        "sample": None if args.all else args.sample,
+        "sample": args.sample,
+        "all": args.all,
         "seed": SEED,
         "limit": args.limit,
         "skipped": sorted(set(args.skip)),

@@ -28,9 +28,13 @@ def test_anchors_find_the_paragraphs_of_the_slice() -> None:
     chunks = textbook_chunks(dataset.documents)
     questions = dataset.questions[:30]
     for anchor in (BM25Anchor(chunks), LangChainAnchor(chunks)):
-        metrics = evaluate_anchor(anchor, questions, progress=False)
+        run = evaluate_anchor(anchor, questions, progress=False)
+        metrics = run.metrics()
         assert metrics["count"] == 30
         assert metrics["hit@10"] >= metrics["hit@5"] >= 0.7, anchor.name
         assert metrics["latency_ms_p50"] > 0
         assert len(anchor.search("Who owns Sky?", 10)) == 10
+        first = run.metrics(first=10)
+        assert first["count"] == 10
+        assert first["hit@5"] == sum(r is not None and r <= 5 for r in run.ranks[:10]) / 10
     assert BM25Anchor(chunks).search("the of and", 10) == []  # only stop words

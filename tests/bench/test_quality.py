@@ -84,6 +84,25 @@ def test_skipped_sections_are_left_out_and_recorded(tmp_path: Path) -> None:
     assert results["run"]["skipped"] == ["ablation", "out-of-corpus", "typos"]
 
 
+def test_all_questions_and_the_sample_come_from_one_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    skips = ("--skip", "out-of-corpus", "--skip", "typos", "--skip", "ablation")
+    both = run_bench(tmp_path, "--sample", "4", "--all", "--limit", "8", *skips)
+    assert both["squad_v1_all"]["citeqa"]["count"] == 8
+    assert both["squad_v1"]["citeqa"]["count"] == 4
+    assert "SQuAD v1.1, every question" in capsys.readouterr().out
+    alone = run_bench(tmp_path, "--sample", "4", *skips)
+    assert "squad_v1_all" not in alone
+
+    def timeless(metrics: dict[str, float]) -> dict[str, float]:
+        return {k: v for k, v in metrics.items() if not k.startswith("latency")}
+
+    assert timeless(both["squad_v1"]["citeqa"]) == timeless(alone["squad_v1"]["citeqa"])
+    for name, metrics in alone["squad_v1"]["anchors"].items():
+        assert timeless(both["squad_v1"]["anchors"][name]) == timeless(metrics)
+
+
 def test_an_unknown_section_to_skip_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["--squad-v1", str(DATA / "squad_slice.json"), "--skip", "latency"])
