@@ -39,7 +39,6 @@ from index.snapshot import (
     MULTILINGUAL_SENTENCE_VECTORS,
     SENT_HI,
     SENT_LO,
-    SENTENCE_VECTORS,
     Snapshot,
 )
 
@@ -52,6 +51,8 @@ class SupportThresholds:
 
 
 MEASURED = SupportThresholds()
+# Passages whose sentence vectors a checker keeps; a generated answer cites a handful.
+_EMBEDDED_CHUNKS = 256
 
 
 class Verdict(NamedTuple):
@@ -89,6 +90,8 @@ class SupportChecker:
         self.embedder = embedder
         self.multilingual = multilingual
         self.thresholds = thresholds
+        # Sentence vectors of recently checked passages: (snapshot id, first sentence row).
+        self._embedded: dict[tuple[str, int], Vectors] = {}
 
     def check(self, snapshot: Snapshot, claim: str, chunk_rows: Sequence[int]) -> list[Support]:
         """The best sentence of each passage (chunk row) for `claim`, in the given order."""
@@ -116,13 +119,14 @@ class SupportChecker:
     def _best(
         self, snapshot: Snapshot, claim: str, vector: Vectors, chunk_row: int, cross_script: bool
     ) -> Support:
-        table = snapshot.vectors[
-            MULTILINGUAL_SENTENCE_VECTORS if cross_script else SENTENCE_VECTORS
-        ]
         lo, hi = int(snapshot.chunks[chunk_row, SENT_LO]), int(snapshot.chunks[chunk_row, SENT_HI])
         rows = range(lo, hi)
-        cosines = table[lo:hi] @ vector
         texts = [snapshot.sentence_text(row) for row in rows]
+        if cross_script:
+            table = snapshot.vectors[MULTILINGUAL_SENTENCE_VECTORS][lo:hi]
+        else:
+            table = self._sentence_vectors(snapshot, lo, texts)
+        cosines = table @ vector
         passage = snapshot.chunk_text(chunk_row)
         scored = [
             self.judge(claim, text, float(cos), cross_script, passage)
@@ -134,6 +138,20 @@ class SupportChecker:
         if best is None:
             return Support(chunk_row, -1, 0.0, 0.0, False, False, False)
         return Support(chunk_row, rows[best], *scored[best])
+
+    def _sentence_vectors(self, snapshot: Snapshot, lo: int, texts: list[str]) -> Vectors:
+        """The sentences as written, embedded by the main embedder. The index's own sentence
+        vectors read each sentence after its document's title (index.encode.titled), which
+        helps ranking but pulls a sentence toward its document's topic, away from a claim of
+        one fact: under a long title, "CASIE 2022 gathered around 60 experts." fell below
+        `min_cosine` against the sentence that says so."""
+        key = (snapshot.snapshot_id, lo)
+        vectors = self._embedded.get(key)
+        if vectors is None:
+            if len(self._embedded) >= _EMBEDDED_CHUNKS:
+                self._embedded.clear()
+            vectors = self._embedded[key] = self.embedder.embed_documents(texts)
+        return vectors
 
     def judge(
         self,
