@@ -77,8 +77,9 @@ class Encoder:
         sentence_texts: list[str] = []
         titled_sentences: list[str] = []
         for doc, (sentences, ranges) in zip(docs, split, strict=True):
-            sentence_texts.extend(doc.text[s.start : s.end] for s in sentences)
-            titled_sentences.extend(titled(doc, doc.text[s.start : s.end]) for s in sentences)
+            texts = [doc.text[s.start : s.end] for s in sentences]
+            sentence_texts.extend(texts)
+            titled_sentences.extend(titled(doc, text) for text in texts)
             chunk_texts.extend(
                 titled(doc, doc.text[sentences[lo].start : sentences[hi - 1].end])
                 for lo, hi in ranges

@@ -90,7 +90,7 @@ class SupportChecker:
         self.embedder = embedder
         self.multilingual = multilingual
         self.thresholds = thresholds
-        # Sentence vectors of recently checked passages: (snapshot id, first sentence row).
+        # Sentence vectors of recently checked passages, by (snapshot id, chunk row).
         self._embedded: dict[tuple[str, int], Vectors] = {}
 
     def check(self, snapshot: Snapshot, claim: str, chunk_rows: Sequence[int]) -> list[Support]:
@@ -125,7 +125,7 @@ class SupportChecker:
         if cross_script:
             table = snapshot.vectors[MULTILINGUAL_SENTENCE_VECTORS][lo:hi]
         else:
-            table = self._sentence_vectors(snapshot, lo, texts)
+            table = self._sentence_vectors(snapshot, chunk_row, texts)
         cosines = table @ vector
         passage = snapshot.chunk_text(chunk_row)
         scored = [
@@ -139,13 +139,13 @@ class SupportChecker:
             return Support(chunk_row, -1, 0.0, 0.0, False, False, False)
         return Support(chunk_row, rows[best], *scored[best])
 
-    def _sentence_vectors(self, snapshot: Snapshot, lo: int, texts: list[str]) -> Vectors:
+    def _sentence_vectors(self, snapshot: Snapshot, chunk_row: int, texts: list[str]) -> Vectors:
         """The sentences as written, embedded by the main embedder. The index's own sentence
         vectors read each sentence after its document's title (index.encode.titled), which
         helps ranking but pulls a sentence toward its document's topic, away from a claim of
         one fact: under a long title, "CASIE 2022 gathered around 60 experts." fell below
         `min_cosine` against the sentence that says so."""
-        key = (snapshot.snapshot_id, lo)
+        key = (snapshot.snapshot_id, chunk_row)
         vectors = self._embedded.get(key)
         if vectors is None:
             if len(self._embedded) >= _EMBEDDED_CHUNKS:
