@@ -19,7 +19,9 @@ Sections (markdown on stdout, everything in the JSON file):
   answer_contains on the answerable ones (the same pipeline without abstention).
 - Translated questions (Russian, Kazakh): hit@5 against the same questions in English.
 - Default-corpus questions: answered, or correctly abstained on.
-- Query latency in process, and its ratio to the LangChain anchor's, measured in this run.
+- Query latency in process, and its ratio to the LangChain anchor's, measured in this run:
+  from the SQuAD v1.1 runs, and again with citeqa and the anchor timed in turns on the
+  sample's questions (bench/paired_latency.py), so both see the same machine.
 
 Indexes are cached like `citeqa eval`'s (see qa.eval.corpus_index), so a second run only
 asks questions. `--limit N` caps every question set, for a quick smoke run. `--skip` leaves
@@ -49,6 +51,7 @@ from bench.anchors.base import CHUNK_OVERLAP, CHUNK_SIZE, textbook_chunks
 from bench.anchors.bm25_anchor import BM25Anchor
 from bench.anchors.evaluate import evaluate_anchor
 from bench.anchors.langchain_anchor import LangChainAnchor
+from bench.paired_latency import PairedLatency, time_in_turns
 from bench.sampling import SAMPLE_SIZE, SEED, sample_questions
 from bench.tables import fmt, markdown, ratio
 from bench.typos import with_typo
@@ -61,7 +64,7 @@ from qa.eval.aggregate import ABSTENTION_METRICS, ALL_METRICS, aggregate, detail
 from qa.eval.corpus_index import CorpusIndex, cache_key, cache_root
 from qa.eval.datasets import EvalDataset, EvalQuestion, load_dataset
 from qa.eval.runner import EvalRun, run_eval
-from qa.eval.targets import InProcessTarget
+from qa.eval.targets import RETRIEVAL_DEPTH, InProcessTarget
 from qa.eval.versions import versions
 from qa.factory import build_pipeline
 from qa.models import Models
@@ -142,16 +145,17 @@ class Bench:
 
 def squad_v1(
     bench: Bench, dataset: EvalDataset, asked: list[EvalQuestion], sample: int, args: Any
-) -> tuple[Snapshot, EvalRun]:
+) -> V1Run:
     """citeqa and the anchors on `asked`, whose first `sample` are the seed-0 sample: one
-    table for the sample and, when more were asked (`--all`), one for all of them. Returns
-    the index and citeqa's run on the sample."""
+    table for the sample and, when more were asked (`--all`), one for all of them."""
     snapshot = bench.index(dataset.documents, bench.settings.multilingual_model is not None)
-    citeqa = bench.ask(dataset, bench.pipeline(snapshot), asked)
+    pipeline = bench.pipeline(snapshot)
+    citeqa = bench.ask(dataset, pipeline, asked)
     chunks = textbook_chunks(dataset.documents)
+    langchain = LangChainAnchor(chunks)
     anchors = {
         "BM25": evaluate_anchor(BM25Anchor(chunks), asked, bench.progress),
-        "LangChain": evaluate_anchor(LangChainAnchor(chunks), asked, bench.progress),
+        "LangChain": evaluate_anchor(langchain, asked, bench.progress),
     }
     note = (
         f"citeqa: its own sentence chunks ({len(snapshot)}); anchors: "
@@ -191,7 +195,18 @@ def squad_v1(
             f"questions are their first {sample}. {note}"
         )
         v1_table(bench, "SQuAD v1.1, every question", citeqa, all_anchors, all_note)
-    return snapshot, on_sample
+    return V1Run(snapshot, on_sample, pipeline, langchain)
+
+
+@dataclass(frozen=True)
+class V1Run:
+    """What the SQuAD v1.1 section leaves for the later ones: its index, citeqa's run on
+    the sample, and the pipeline and LangChain anchor it asked."""
+
+    snapshot: Snapshot
+    citeqa: EvalRun
+    pipeline: QAPipeline
+    langchain: LangChainAnchor
 
 
 def first_questions(run: EvalRun, count: int) -> EvalRun:
@@ -275,7 +290,14 @@ def ablation(
     )
 
 
-def latency(bench: Bench, citeqa: EvalRun, anchors: dict[str, dict[str, float]]) -> None:
+def latency(
+    bench: Bench,
+    citeqa: EvalRun,
+    anchors: dict[str, dict[str, float]],
+    in_turns: PairedLatency,
+) -> None:
+    """Query times from the SQuAD v1.1 runs, and from citeqa and the LangChain anchor timed
+    in turns on the same questions (the ratio to trust on a machine whose speed drifts)."""
     langchain = anchors["LangChain"]
     rows = [
         [
@@ -294,6 +316,7 @@ def latency(bench: Bench, citeqa: EvalRun, anchors: dict[str, dict[str, float]])
             for name, m in anchors.items()
         ],
     ]
+    paired = in_turns.summary()
     bench.results["latency"] = {
         "citeqa_p50": citeqa.metrics["latency_ms_p50"],
         "citeqa_p95": citeqa.metrics["latency_ms_p95"],
@@ -304,10 +327,31 @@ def latency(bench: Bench, citeqa: EvalRun, anchors: dict[str, dict[str, float]])
         )
         if langchain["latency_ms_p50"]
         else None,
+        "in_turns_with_langchain": paired,
     }
     bench.section(
         "Query latency (ms, in process, this run)",
         markdown(["system", "p50", "p95", "citeqa p50 / this p50"], rows),
+    )
+    turns = [
+        [
+            "citeqa /v1/ask (in process)",
+            fmt(paired["citeqa_p50"], "latency"),
+            fmt(paired["citeqa_p95"], "latency"),
+            "-",
+        ],
+        [
+            "LangChain anchor (retrieval)",
+            fmt(paired["anchor_p50"], "latency"),
+            fmt(paired["anchor_p95"], "latency"),
+            f"{paired['ratio_p50']:.2f}x / {paired['ratio_p95']:.2f}x",
+        ],
+    ]
+    bench.section(
+        "Query latency, citeqa and the LangChain anchor timed in turns (ms, in process)",
+        markdown(["system", "p50", "p95", "citeqa over this (p50 / p95)"], turns),
+        f"{int(paired['questions'])} questions of the sample, each asked of both in turn "
+        "(bench/paired_latency.py).",
     )
 
 
@@ -636,10 +680,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     shuffled = sample_questions(dataset.questions, None)
     questions = _limit(shuffled[: args.sample], args.limit)
     asked = _limit(shuffled, args.limit) if args.all else questions
-    snapshot, citeqa = squad_v1(bench, dataset, asked, len(questions), args)
+    v1 = squad_v1(bench, dataset, asked, len(questions), args)
+    snapshot, citeqa = v1.snapshot, v1.citeqa
     if "ablation" not in args.skip:
         ablation(bench, dataset, snapshot, questions, citeqa)
-    latency(bench, citeqa, bench.results["squad_v1"]["anchors"])
+    in_turns = time_in_turns(
+        lambda text: v1.pipeline.ask(text, top_k=RETRIEVAL_DEPTH, include_passages=True),
+        v1.langchain,
+        questions,
+        bench.progress,
+    )
+    latency(bench, citeqa, bench.results["squad_v1"]["anchors"], in_turns)
     if "out-of-corpus" not in args.skip:
         out_of_corpus(bench, dataset, snapshot, questions)
     if "typos" not in args.skip:

@@ -63,13 +63,17 @@ def test_quality_bench_runs_every_section(
     assert v1["citeqa"]["count"] == 6
     assert set(v1["anchors"]) == {"BM25", "LangChain"}
     assert len(results["ablation"]) == 4
+    in_turns = results["latency"]["in_turns_with_langchain"]
+    assert in_turns["questions"] == 6
+    assert in_turns["citeqa_p50"] > 0
+    assert in_turns["anchor_p50"] > 0
     assert "abstain_recall" in results["out_of_corpus"]["metrics"]
     assert "answer_contains_without_abstention" in results["squad_v2"]
     assert results["translated"]["slice.ru.jsonl"]["english_metrics"]["count"] == 3
     assert list(results["typos"]) == ["as asked", "one typo, not corrected", "one typo, corrected"]
     assert all(run["count"] == 6 for run in results["typos"].values())
     printed = capsys.readouterr().out
-    titles = ("SQuAD v1.1", "Ablation", "Out-of-corpus", "SQuAD v2.0", "Translated", "latency")
+    titles = ("SQuAD v1.1", "Ablation", "Out-of-corpus", "SQuAD v2.0", "Translated", "in turns")
     for title in (*titles, "Typos"):
         assert title in printed
     assert "| hit@5 |" in printed

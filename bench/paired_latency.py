@@ -1,0 +1,68 @@
+"""citeqa's and an anchor's query times on the same questions, taken in turns.
+
+These shared machines change speed by a quarter within minutes (the same 200 questions took
+69 to 91 ms at the median in one process), and every stage slows alike. Two systems timed
+minutes apart therefore give a ratio that says as much about the machine as about them.
+Timed in turns, question by question, both see the same machine: citeqa first on one
+question, the anchor first on the next, so neither always runs on caches the other warmed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from tqdm import tqdm
+
+from bench.anchors.base import Anchor
+from bench.anchors.evaluate import DEPTH
+from qa.eval.datasets import EvalQuestion
+from qa.eval.metrics import percentile
+
+
+@dataclass(frozen=True)
+class PairedLatency:
+    """Per question, in order: citeqa's time and the anchor's, in ms."""
+
+    citeqa_ms: list[float]
+    anchor_ms: list[float]
+
+    def summary(self) -> dict[str, float]:
+        """p50 and p95 of each, and citeqa's over the anchor's at both."""
+        figures = {
+            "questions": float(len(self.citeqa_ms)),
+            "citeqa_p50": percentile(self.citeqa_ms, 50),
+            "citeqa_p95": percentile(self.citeqa_ms, 95),
+            "anchor_p50": percentile(self.anchor_ms, 50),
+            "anchor_p95": percentile(self.anchor_ms, 95),
+        }
+        for p in ("p50", "p95"):
+            anchor = figures[f"anchor_{p}"]
+            figures[f"ratio_{p}"] = figures[f"citeqa_{p}"] / anchor if anchor else float("nan")
+        return {k: round(v, 3) for k, v in figures.items()}
+
+
+def time_in_turns(
+    ask: Callable[[str], object],
+    anchor: Anchor,
+    questions: Sequence[EvalQuestion],
+    progress: bool = True,
+) -> PairedLatency:
+    """Time `ask` and `anchor.search` on each question, alternating which goes first."""
+    citeqa_ms: list[float] = []
+    anchor_ms: list[float] = []
+
+    def search(text: str) -> object:
+        return anchor.search(text, DEPTH)
+
+    turns: list[tuple[Callable[[str], object], list[float]]] = [
+        (ask, citeqa_ms),
+        (search, anchor_ms),
+    ]
+    for i, question in enumerate(tqdm(questions, desc="in turns", unit="q", disable=not progress)):
+        for call, into in turns if i % 2 == 0 else reversed(turns):
+            started = time.perf_counter()
+            call(question.question)
+            into.append((time.perf_counter() - started) * 1000)
+    return PairedLatency(citeqa_ms, anchor_ms)
