@@ -28,19 +28,20 @@ class PairedLatency:
     citeqa_ms: list[float]
     anchor_ms: list[float]
 
-    def summary(self) -> dict[str, float]:
-        """p50 and p95 of each, and citeqa's over the anchor's at both."""
-        figures = {
-            "questions": float(len(self.citeqa_ms)),
-            "citeqa_p50": percentile(self.citeqa_ms, 50),
-            "citeqa_p95": percentile(self.citeqa_ms, 95),
-            "anchor_p50": percentile(self.anchor_ms, 50),
-            "anchor_p95": percentile(self.anchor_ms, 95),
+    def summary(self) -> dict[str, float | None]:
+        """p50 and p95 of each, and citeqa's over the anchor's at both (None when the
+        anchor's time is 0)."""
+        figures: dict[str, float | None] = {
+            "questions": len(self.citeqa_ms),
+            "citeqa_p50": round(percentile(self.citeqa_ms, 50), 3),
+            "citeqa_p95": round(percentile(self.citeqa_ms, 95), 3),
+            "anchor_p50": round(percentile(self.anchor_ms, 50), 3),
+            "anchor_p95": round(percentile(self.anchor_ms, 95), 3),
         }
         for p in ("p50", "p95"):
-            anchor = figures[f"anchor_{p}"]
-            figures[f"ratio_{p}"] = figures[f"citeqa_{p}"] / anchor if anchor else float("nan")
-        return {k: round(v, 3) for k, v in figures.items()}
+            citeqa, anchor = figures[f"citeqa_{p}"], figures[f"anchor_{p}"]
+            figures[f"ratio_{p}"] = round(citeqa / anchor, 3) if citeqa and anchor else None
+        return figures
 
 
 def time_in_turns(

@@ -344,13 +344,15 @@ def latency(
             "LangChain anchor (retrieval)",
             fmt(paired["anchor_p50"], "latency"),
             fmt(paired["anchor_p95"], "latency"),
-            f"{paired['ratio_p50']:.2f}x / {paired['ratio_p95']:.2f}x",
+            ratio(paired["citeqa_p50"], paired["anchor_p50"])
+            + " / "
+            + ratio(paired["citeqa_p95"], paired["anchor_p95"]),
         ],
     ]
     bench.section(
         "Query latency, citeqa and the LangChain anchor timed in turns (ms, in process)",
         markdown(["system", "p50", "p95", "citeqa over this (p50 / p95)"], turns),
-        f"{int(paired['questions'])} questions of the sample, each asked of both in turn "
+        f"{paired['questions']} questions of the sample, each asked of both in turn "
         "(bench/paired_latency.py).",
     )
 
