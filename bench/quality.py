@@ -64,7 +64,7 @@ from qa.eval.aggregate import ABSTENTION_METRICS, ALL_METRICS, aggregate, detail
 from qa.eval.corpus_index import CorpusIndex, cache_key, cache_root
 from qa.eval.datasets import EvalDataset, EvalQuestion, load_dataset
 from qa.eval.runner import EvalRun, run_eval
-from qa.eval.targets import RETRIEVAL_DEPTH, InProcessTarget
+from qa.eval.targets import InProcessTarget
 from qa.eval.versions import versions
 from qa.factory import build_pipeline
 from qa.models import Models
@@ -687,10 +687,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "ablation" not in args.skip:
         ablation(bench, dataset, snapshot, questions, citeqa)
     in_turns = time_in_turns(
-        lambda text: v1.pipeline.ask(text, top_k=RETRIEVAL_DEPTH, include_passages=True),
-        v1.langchain,
-        questions,
-        bench.progress,
+        InProcessTarget(v1.pipeline).ask, v1.langchain, questions, bench.progress
     )
     latency(bench, citeqa, bench.results["squad_v1"]["anchors"], in_turns)
     if "out-of-corpus" not in args.skip:
