@@ -11,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from index.snapshot import SnapshotUnavailableError
+
 log = logging.getLogger(__name__)
 
 _STATUS_CODES = {
@@ -40,6 +42,17 @@ class ApiError(Exception):
         self.headers = headers
 
 
+def index_unavailable(exc: SnapshotUnavailableError) -> ApiError:
+    """503 for an index that could not be read just now (a build was writing it)."""
+    log.warning("the index could not be read: %s", exc)
+    return ApiError(
+        503,
+        "not_ready",
+        "the index is being updated; retry shortly",
+        headers={"Retry-After": "1"},
+    )
+
+
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:
@@ -65,6 +78,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message, exc.headers)
+
+    @app.exception_handler(SnapshotUnavailableError)
+    async def _index_unavailable(_: Request, exc: SnapshotUnavailableError) -> JSONResponse:
+        error = index_unavailable(exc)
+        return error_response(error.status, error.code, error.message, error.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

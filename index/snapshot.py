@@ -48,6 +48,7 @@ __all__ = [
     "START",
     "Snapshot",
     "SnapshotError",
+    "SnapshotUnavailableError",
     "document_from_record",
     "document_record",
     "read_manifest",
@@ -58,6 +59,11 @@ __all__ = [
 
 class SnapshotError(RuntimeError):
     """A snapshot directory that is missing, incomplete or damaged."""
+
+
+class SnapshotUnavailableError(SnapshotError):
+    """The snapshot's store could not give a complete view just now (it was being
+    written); asking again shortly can succeed."""
 
 
 @dataclass

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
 from api.conversations import ConversationStore
-from api.errors import ApiError
+from api.errors import ApiError, index_unavailable
 from api.routes.ask import ERRORS
 from api.schemas import AskResponse, ChatDelta, ChatMeta, ChatRequest, ErrorBody, ErrorDetail
 from api.settings import ApiSettings
@@ -28,6 +28,7 @@ from api.state import get_pipeline, get_settings
 from api.threaded import iterate_in_thread
 from api.validation import checked_filters, checked_question, checked_top_k
 from index.filters import Filter
+from index.snapshot import SnapshotUnavailableError
 from qa.pipeline import QAPipeline
 from qa.streaming import AnswerDelta, AnswerDone, CitationEvent
 
@@ -133,6 +134,9 @@ async def _events(
                 yield _event("done", AskResponse.model_validate(event.answer.model_dump()))
     except ApiError as exc:
         yield _error(exc.code, exc.message)
+    except SnapshotUnavailableError as exc:
+        error = index_unavailable(exc)
+        yield _error(error.code, error.message)
     except Exception:
         log.exception("chat stream failed")
         yield _error("internal_error", "an internal error occurred")

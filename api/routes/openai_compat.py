@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 
-from api.errors import ApiError
+from api.errors import ApiError, index_unavailable
 from api.openai_schemas import (
     MODEL_ID,
     AnswerInfo,
@@ -39,6 +39,7 @@ from api.state import get_pipeline, get_settings
 from api.threaded import iterate_in_thread
 from api.validation import checked_filters, checked_question, checked_top_k
 from index.filters import Filter
+from index.snapshot import SnapshotUnavailableError
 from qa.pipeline import QAPipeline
 from qa.streaming import AnswerDelta, AnswerDone
 from qa.types import Answer
@@ -170,7 +171,11 @@ async def _stream(
                 yield chunk(ChunkDelta(content=event.text))
             elif isinstance(event, AnswerDone):
                 yield chunk(ChunkDelta(), event.answer)
-    except Exception:  # the status line is gone: report in the stream, then end it
+    except SnapshotUnavailableError as exc:  # the status line is gone: report in the stream
+        unavailable = index_unavailable(exc)
+        error = {"code": unavailable.code, "message": unavailable.message}
+        yield f"data: {json.dumps({'error': error})}\n\n".encode()
+    except Exception:
         log.exception("streaming a chat completion failed")
         error = {"code": "internal_error", "message": "the answer could not be completed"}
         yield f"data: {json.dumps({'error': error})}\n\n".encode()

@@ -5,16 +5,23 @@ usual tables, and builds the BM25 index from the chunk texts. Searches then go t
 with V's visibility and the request's filters in the expression: dense chunk search (on
 the main or the multilingual chunk vectors), and the best-sentence ranking as a search over
 sentence rows grouped by chunk. Sentence vectors the reranker needs are fetched by key.
+
+A build retires the rows of changed and deleted documents by upserting them, which Milvus
+Lite applies as a delete and then an insert: for some tens of milliseconds a reader of the
+version in service misses those rows. So a load that finds fewer rows than the version
+recorded, and a fetch that misses keys, read again for a moment before giving up with
+SnapshotUnavailableError. A search in that moment misses only those documents, which the
+coming version changes or removes anyway.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -32,7 +39,7 @@ from index.manifest import DocumentEntry, EmbeddingInfo, Manifest
 from index.milvus.client import Names
 from index.milvus.expressions import both, filter_expression, in_list, visible
 from index.milvus.rows import sentence_pk
-from index.snapshot import Snapshot, stack_rows
+from index.snapshot import Snapshot, SnapshotUnavailableError, stack_rows
 from index.stores.base import RowIds, Scores, empty_result
 from index.types import Document
 
@@ -41,6 +48,28 @@ log = logging.getLogger(__name__)
 SCAN_BATCH = 4000
 SENTENCE_FIELDS = {SENTENCE_VECTORS: "main", MULTILINGUAL_SENTENCE_VECTORS: "multilingual"}
 CHUNK_FIELDS = {CHUNK_VECTORS: "vector", MULTILINGUAL_CHUNK_VECTORS: "multilingual"}
+# How long a torn read is retried: an upsert batch hides its rows for ~20 ms here, a load
+# scans every row and may meet several batches.
+FETCH_RETRY_SECONDS = 2.0
+LOAD_RETRY_SECONDS = 10.0
+
+T = TypeVar("T")
+
+
+def read_again_while_torn(read: Callable[[], T], seconds: float) -> T:
+    """`read()`, called again with growing pauses while it raises SnapshotUnavailableError,
+    for at most `seconds`; the last error is raised."""
+    deadline = time.monotonic() + seconds
+    pause = 0.01
+    while True:
+        try:
+            return read()
+        except SnapshotUnavailableError:
+            if time.monotonic() + pause > deadline:
+                raise
+            log.debug("a torn read of Milvus: reading again in %.2f s", pause)
+            time.sleep(pause)
+            pause = min(2 * pause, 0.5)
 
 
 class MilvusSnapshotLoader:
@@ -51,6 +80,9 @@ class MilvusSnapshotLoader:
         self.names = names
 
     def load(self, current: dict[str, Any]) -> Snapshot:
+        return read_again_while_torn(lambda: self._read(current), LOAD_RETRY_SECONDS)
+
+    def _read(self, current: dict[str, Any]) -> Snapshot:
         started = time.perf_counter()
         gen, version = str(current["gen"]), int(current["version"])
         documents, keys, records = self._documents(gen, version)
@@ -61,7 +93,10 @@ class MilvusSnapshotLoader:
             visible(version),
             ["pk", "doc_id", "ordinal", "start", "end", "sent_lo", "spans"],
         ):
+            if row["doc_id"] not in doc_rows:
+                raise SnapshotUnavailableError(f"a chunk of {row['doc_id']} without its document")
             chunks_by_doc[doc_rows[row["doc_id"]]].append(row)
+        _check_counts(version, current, records, chunks_by_doc)
         chunk_rows: list[tuple[int, int, int, int, int]] = []
         sentence_rows: list[tuple[int, int, int]] = []
         chunk_ids: list[str] = []
@@ -167,6 +202,8 @@ class MilvusSnapshotLoader:
         ordered = sorted(heads.items(), key=lambda item: item[1]["doc_id"])
         documents = []
         for key, record in ordered:
+            if len(parts[key]) != int(record["parts"]):
+                raise SnapshotUnavailableError(f"parts of {record['doc_id']} are missing")
             text = "".join(parts[key][i] for i in range(int(record["parts"])))
             documents.append(
                 Document(
@@ -191,6 +228,27 @@ class MilvusSnapshotLoader:
                 yield from batch
         finally:
             iterator.close()
+
+
+def _check_counts(
+    version: int,
+    current: dict[str, Any],
+    records: list[dict[str, Any]],
+    chunks_by_doc: list[list[dict[str, Any]]],
+) -> None:
+    """Raise SnapshotUnavailableError unless every document and chunk of the version was read."""
+    counts = current.get("counts") or {}
+    found = {"documents": len(records), "chunks": sum(len(rows) for rows in chunks_by_doc)}
+    torn = [k for k, n in found.items() if k in counts and int(counts[k]) != n]
+    torn += [
+        str(record["doc_id"])
+        for record, rows in zip(records, chunks_by_doc, strict=True)
+        if int(record["chunks"]) != len(rows)
+    ]
+    if torn:
+        raise SnapshotUnavailableError(
+            f"version {version} read incompletely ({', '.join(torn[:5])}): {found} of {counts}"
+        )
 
 
 class _Searcher:
@@ -283,10 +341,24 @@ class _Searcher:
         return [row for row in rows if row is not None]
 
     def fetch(self, collection: str, field: str, pks: list[int]) -> dict[int, list[float]]:
-        found = self.client.query(
-            collection, filter=in_list("pk", pks), output_fields=["pk", field]
-        )
-        return {int(r["pk"]): r[field] for r in found}
+        """`field` of the rows with keys `pks`, every one of them (see the module docstring)."""
+        wanted = set(pks)
+        found: dict[int, list[float]] = {}
+
+        def read_missing() -> dict[int, list[float]]:
+            missing = sorted(wanted - found.keys())
+            rows = self.client.query(
+                collection, filter=in_list("pk", missing), output_fields=["pk", field]
+            )
+            found.update((int(r["pk"]), r[field]) for r in rows)
+            if len(found) < len(wanted):
+                raise SnapshotUnavailableError(
+                    f"{len(wanted) - len(found)} of {len(wanted)} rows of version "
+                    f"{self.version} are missing from {collection}"
+                )
+            return found
+
+        return read_again_while_torn(read_missing, FETCH_RETRY_SECONDS)
 
 
 class RemoteRows:

@@ -21,6 +21,10 @@ BUILDING = "building"
 LEASE = "lease"
 LEASE_SECONDS = 60.0
 SETTLE_SECONDS = 0.5  # a contender's write lands within this; the later writer holds it
+# Milvus Lite applies an upsert as a delete then an insert, so a record being rewritten
+# (the lease's renewal, a new version in service) is absent for some milliseconds: a key
+# read as absent is read once more after this pause before it counts as absent.
+ABSENT_RECHECK_SECONDS = 0.1
 
 
 class StateTable:
@@ -32,6 +36,9 @@ class StateTable:
 
     def get(self, key: str) -> dict[str, Any] | None:
         rows = self.client.query(self.name, ids=[key], output_fields=["value"])
+        if not rows:
+            time.sleep(ABSENT_RECHECK_SECONDS)
+            rows = self.client.query(self.name, ids=[key], output_fields=["value"])
         if not rows:
             return None
         value: dict[str, Any] = json.loads(rows[0]["value"])

@@ -1,0 +1,59 @@
+"""Rows taken out of a Milvus collection and put back, as a build's upsert does to readers
+of the version in service (Milvus Lite deletes the old rows, then inserts the new ones)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from index.backends import open_backend
+from index.milvus.backend import MilvusBackend
+from index.snapshot import Snapshot
+from index.types import Document
+from qa.models import Models
+from tests.index.backends import backend_builder, backend_settings
+
+DOCUMENTS = [
+    Document(
+        "glimmerfen.txt",
+        "Glimmerfen lighthouse",
+        "glimmerfen.txt",
+        "en",
+        "The Glimmerfen lighthouse was painted teal in 1987 by Orla Vance. "
+        "Visitors climb 131 steps to reach the gallery at the top of the tower.",
+    ),
+    Document(
+        "velsa.txt",
+        "Velsa river",
+        "velsa.txt",
+        "en",
+        "The Velsa river freezes every January. Its ferry to Uzbekistan was never built.",
+    ),
+]
+
+
+def milvus_index(root: Path, models: Models) -> tuple[MilvusBackend, Snapshot]:
+    """DOCUMENTS indexed in a Milvus Lite database under `root`; its backend and snapshot."""
+    settings = backend_settings("milvus", root)
+    snapshot, _ = backend_builder(settings, models).build(DOCUMENTS)
+    backend = open_backend(settings)
+    assert isinstance(backend, MilvusBackend)
+    return backend, snapshot
+
+
+def take_rows(client: Any, collection: str, expression: str) -> list[dict[str, Any]]:
+    """Delete the rows matching `expression` from `collection`; return them."""
+    rows: list[dict[str, Any]] = client.query(collection, filter=expression, output_fields=["*"])
+    assert rows, f"no rows of {collection} match {expression}"
+    client.delete(collection, filter=expression)
+    return rows
+
+
+def put_back_later(
+    client: Any, collection: str, rows: list[dict[str, Any]], seconds: float
+) -> threading.Timer:
+    """Insert `rows` into `collection` again after `seconds`, from another thread."""
+    timer = threading.Timer(seconds, client.insert, args=(collection, rows))
+    timer.start()
+    return timer
