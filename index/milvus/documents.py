@@ -4,6 +4,11 @@ One row per record part in the collection PREFIX_uploads: the record (StoredDocu
 without its text) and the parsed text in parts. The original file's name, size and SHA-256
 are kept; its bytes are not (the parsed text is what is indexed and quoted). A deletion
 leaves a tombstone record, as in index.document_store.
+
+A write adds the new record's rows under new keys and only then deletes the old ones, so a
+reader always finds a whole record: the old, the new, or both for a moment (the newer wins).
+Rewriting rows in place would not do: Milvus Lite applies an upsert as a delete then an
+insert, and a reader in between would find no record at all.
 """
 
 from __future__ import annotations
@@ -76,7 +81,8 @@ class MilvusDocumentStore:
         return {r.doc_id for r in self.records() if r.deleted}
 
     def _write(self, record: StoredDocument) -> None:
-        """Text parts first, then the record (part 0), which names how many parts count."""
+        """Text parts first, then the record (part 0), which names how many parts count;
+        then the rows of earlier records are deleted."""
         text = record.content.text if record.content else ""
         parts = [text[i : i + UPLOAD_PART_CHARS] for i in range(0, len(text), UPLOAD_PART_CHARS)]
         head = record.model_copy(
@@ -96,7 +102,7 @@ class MilvusDocumentStore:
         ]
         rows.append(
             _row(
-                f"{key}:0",
+                f"{key}:{version}:0",
                 record.doc_id,
                 json.dumps(
                     {
@@ -109,23 +115,44 @@ class MilvusDocumentStore:
         )
         for at in range(0, len(rows), 64):
             self.client.upsert(self.collection, rows[at : at + 64])
-        current = {f"{key}:0"} | {row["key"] for row in rows}
-        found = self.client.query(
-            self.collection, filter=in_list("doc_id", [record.doc_id]), output_fields=["key"]
-        )
-        stale = [row["key"] for row in found if row["key"] not in current]
+        self._delete_older(record, version)
+
+    def _delete_older(self, record: StoredDocument, version: str) -> None:
+        """Delete the rows of the document's records older than `record` (of `version`);
+        a newer one, written meanwhile by another process, stays."""
+        keys = [
+            str(row["key"])
+            for row in self.client.query(
+                self.collection, filter=in_list("doc_id", [record.doc_id]), output_fields=["key"]
+            )
+        ]
+        heads = [key for key in keys if key.endswith(":0") and _version(key) != version]
+        if not heads:
+            return
+        older = set()
+        for row in self.client.query(self.collection, ids=heads, output_fields=["key", "value"]):
+            value = json.loads(row["value"])
+            if _order(value["record"]["updated_at"], value["version"]) < _order(
+                record.updated_at, version
+            ):
+                older |= {row["key"], value["version"]}
+        stale = [key for key in keys if key in older or _version(key) in older]
         if stale:
             self.client.delete(self.collection, ids=stale)
 
 
 def _assemble(rows: list[dict[str, Any]]) -> list[StoredDocument]:
-    """Records from their rows; a record whose parts are incomplete is left out."""
+    """The newest whole record of each document; records with parts missing are left out.
+
+    A record's part 0 is keyed `HASH:VERSION:0` (`HASH:0` in stores written before writes
+    stopped rewriting rows in place); its text parts `HASH:VERSION:N`.
+    """
     by_key = {row["key"]: json.loads(row["value"]) for row in rows}
-    records = []
+    newest: dict[str, tuple[tuple[datetime, str], StoredDocument]] = {}
     for key, value in by_key.items():
         if not key.endswith(":0"):
             continue
-        stem = key[: -len(":0")]
+        stem = key.split(":", 1)[0]
         parts = [by_key.get(f"{stem}:{value['version']}:{i + 1}") for i in range(value["parts"])]
         if any(part is None for part in parts):
             continue
@@ -133,8 +160,21 @@ def _assemble(rows: list[dict[str, Any]]) -> list[StoredDocument]:
         if record.content is not None:
             text = "".join(part["text"] for part in parts if part is not None)
             record.content = record.content.model_copy(update={"text": text})
-        records.append(record)
-    return records
+        ordered = _order(record.updated_at, value["version"])
+        if record.doc_id not in newest or ordered > newest[record.doc_id][0]:
+            newest[record.doc_id] = (ordered, record)
+    return [record for _, record in newest.values()]
+
+
+def _order(updated_at: str, version: str) -> tuple[datetime, str]:
+    """Records of one document sort by when they were written, then by version."""
+    return datetime.fromisoformat(updated_at), version
+
+
+def _version(key: str) -> str | None:
+    """The record version in a row key `HASH:VERSION:N` (None for a `HASH:0` key)."""
+    parts = key.split(":")
+    return parts[1] if len(parts) == 3 else None
 
 
 def _key(doc_id: str) -> str:
