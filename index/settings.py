@@ -47,6 +47,14 @@ class IndexSettings(BaseSettings):
     milvus_poll_seconds: float = Field(
         default=2.0, gt=0, description="How often a server checks Milvus for a newer index."
     )
+    # An int: pymilvus bounds its retries by `timeout` only when it is one.
+    milvus_query_timeout: int = Field(
+        default=5,
+        ge=1,
+        le=600,
+        description="Seconds a question waits for Milvus (searches, vector fetches) before "
+        "the answer is a 503; pymilvus alone retries for minutes.",
+    )
 
     @field_validator("multilingual_model", mode="before")
     @classmethod

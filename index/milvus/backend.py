@@ -46,15 +46,16 @@ KEYS = 200  # document keys per `in [...]` query
 class MilvusBackend:
     """The index PREFIX in one Milvus database."""
 
-    def __init__(self, client: Any, prefix: str) -> None:
+    def __init__(self, client: Any, prefix: str, query_timeout: int = 5) -> None:
         self.client = client
         self.names = Names(prefix)
+        self.query_timeout = query_timeout
         ensure_key_value(client, self.names.state)
         self.state = StateTable(client, self.names.state)
 
     @classmethod
     def from_settings(cls, settings: IndexSettings) -> MilvusBackend:
-        return cls(connect(settings), settings.milvus_collection)
+        return cls(connect(settings), settings.milvus_collection, settings.milvus_query_timeout)
 
     def build_lock(self) -> contextlib.AbstractContextManager[None]:
         return self.state.lease()
@@ -73,7 +74,7 @@ class MilvusBackend:
                 f"no usable snapshot in Milvus collection {self.names.prefix}: "
                 "no snapshot has been built yet"
             )
-        return MilvusSnapshotLoader(self.client, self.names).load(current)
+        return MilvusSnapshotLoader(self.client, self.names, self.query_timeout).load(current)
 
     def begin(self, config: EncoderConfig, keep: int) -> MilvusSink:
         return MilvusSink(self, config)

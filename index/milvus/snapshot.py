@@ -11,7 +11,8 @@ Lite applies as a delete and then an insert: for some tens of milliseconds a rea
 version in service misses those rows. So a load that finds fewer rows than the version
 recorded, and a fetch that misses keys, read again for a moment before giving up with
 SnapshotUnavailableError. A search in that moment misses only those documents, which the
-coming version changes or removes anyway.
+coming version changes or removes anyway. A question's searches and fetches wait for Milvus
+at most the query timeout, then raise SnapshotUnavailableError too.
 """
 
 from __future__ import annotations
@@ -56,15 +57,19 @@ LOAD_RETRY_SECONDS = 10.0
 T = TypeVar("T")
 
 
+class TornReadError(SnapshotUnavailableError):
+    """A read that found some rows of the version but not all of them."""
+
+
 def read_again_while_torn(read: Callable[[], T], seconds: float) -> T:
-    """`read()`, called again with growing pauses while it raises SnapshotUnavailableError,
-    for at most `seconds`; the last error is raised."""
+    """`read()`, called again with growing pauses while it raises TornReadError, for at most
+    `seconds`; the last error is raised."""
     deadline = time.monotonic() + seconds
     pause = 0.01
     while True:
         try:
             return read()
-        except SnapshotUnavailableError:
+        except TornReadError:
             if time.monotonic() + pause > deadline:
                 raise
             log.debug("a torn read of Milvus: reading again in %.2f s", pause)
@@ -75,9 +80,10 @@ def read_again_while_torn(read: Callable[[], T], seconds: float) -> T:
 class MilvusSnapshotLoader:
     """Loads the version of the index recorded in a state record."""
 
-    def __init__(self, client: Any, names: Names) -> None:
+    def __init__(self, client: Any, names: Names, query_timeout: int = 5) -> None:
         self.client = client
         self.names = names
+        self.query_timeout = query_timeout
 
     def load(self, current: dict[str, Any]) -> Snapshot:
         return read_again_while_torn(lambda: self._read(current), LOAD_RETRY_SECONDS)
@@ -94,7 +100,7 @@ class MilvusSnapshotLoader:
             ["pk", "doc_id", "ordinal", "start", "end", "sent_lo", "spans"],
         ):
             if row["doc_id"] not in doc_rows:
-                raise SnapshotUnavailableError(f"a chunk of {row['doc_id']} without its document")
+                raise TornReadError(f"a chunk of {row['doc_id']} without its document")
             chunks_by_doc[doc_rows[row["doc_id"]]].append(row)
         _check_counts(version, current, records, chunks_by_doc)
         chunk_rows: list[tuple[int, int, int, int, int]] = []
@@ -126,7 +132,7 @@ class MilvusSnapshotLoader:
                 sentence_rows.append((doc_row, start, end))
                 sentence_pks.append(sentence_pk(keys[doc_row], s, owner))
         texts = [titled(documents[r[0]], documents[r[0]].text[r[1] : r[2]]) for r in chunk_rows]
-        search = _Searcher(self.client, self.names, gen, version, chunk_pks)
+        search = _Searcher(self.client, self.names, gen, version, chunk_pks, self.query_timeout)
         multilingual = current.get("multilingual")
         vectors: dict[str, RemoteRows] = {
             CHUNK_VECTORS: RemoteRows(search, self.names.chunks(gen), "vector", chunk_pks),
@@ -203,7 +209,7 @@ class MilvusSnapshotLoader:
         documents = []
         for key, record in ordered:
             if len(parts[key]) != int(record["parts"]):
-                raise SnapshotUnavailableError(f"parts of {record['doc_id']} are missing")
+                raise TornReadError(f"parts of {record['doc_id']} are missing")
             text = "".join(parts[key][i] for i in range(int(record["parts"])))
             documents.append(
                 Document(
@@ -236,7 +242,7 @@ def _check_counts(
     records: list[dict[str, Any]],
     chunks_by_doc: list[list[dict[str, Any]]],
 ) -> None:
-    """Raise SnapshotUnavailableError unless every document and chunk of the version was read."""
+    """Raise TornReadError unless every document and chunk of the version was read."""
     counts = current.get("counts") or {}
     found = {"documents": len(records), "chunks": sum(len(rows) for rows in chunks_by_doc)}
     torn = [k for k, n in found.items() if k in counts and int(counts[k]) != n]
@@ -246,7 +252,7 @@ def _check_counts(
         if int(record["chunks"]) != len(rows)
     ]
     if torn:
-        raise SnapshotUnavailableError(
+        raise TornReadError(
             f"version {version} read incompletely ({', '.join(torn[:5])}): {found} of {counts}"
         )
 
@@ -256,9 +262,15 @@ class _Searcher:
     one version, with filters evaluated by Milvus."""
 
     def __init__(
-        self, client: Any, names: Names, gen: str, version: int, chunk_pks: list[int]
+        self,
+        client: Any,
+        names: Names,
+        gen: str,
+        version: int,
+        chunk_pks: list[int],
+        timeout: int = 5,
     ) -> None:
-        self.client = client
+        self.client = _Bounded(client, timeout)
         self.chunks_collection = names.chunks(gen)
         self.sentences_collection = names.sentences(gen)
         self.version = version
@@ -352,13 +364,40 @@ class _Searcher:
             )
             found.update((int(r["pk"]), r[field]) for r in rows)
             if len(found) < len(wanted):
-                raise SnapshotUnavailableError(
+                raise TornReadError(
                     f"{len(wanted) - len(found)} of {len(wanted)} rows of version "
                     f"{self.version} are missing from {collection}"
                 )
             return found
 
         return read_again_while_torn(read_missing, FETCH_RETRY_SECONDS)
+
+
+class _Bounded:
+    """A MilvusClient's search and query, bounded by `timeout` seconds; failures raise
+    SnapshotUnavailableError."""
+
+    def __init__(self, client: Any, timeout: int) -> None:
+        self._client = client
+        self._timeout = timeout
+
+    def search(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call(self._client.search, *args, **kwargs)
+
+    def query(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call(self._client.query, *args, **kwargs)
+
+    def describe_collection(self, name: str) -> Any:
+        return self._call(self._client.describe_collection, name)
+
+    def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        import grpc  # type: ignore[import-untyped]
+        from pymilvus import MilvusException
+
+        try:
+            return method(*args, timeout=self._timeout, **kwargs)
+        except (MilvusException, grpc.RpcError) as exc:
+            raise SnapshotUnavailableError(f"Milvus did not answer: {exc}") from exc
 
 
 class RemoteRows:

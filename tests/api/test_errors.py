@@ -1,10 +1,12 @@
-"""An index that cannot be read just now (a build on a shared Milvus hides rows of the
-version in service for longer than the reader waits) is a 503 with Retry-After, in JSON and
-in the event streams; once the rows are back the same questions are answered."""
+"""An index that cannot be read just now is a 503 with Retry-After, in JSON and in the event
+streams, never a 500 or a wait of minutes: rows of the version in service hidden for longer
+than the reader waits (a build on a shared Milvus), or a Milvus that stopped answering.
+Once the rows are back the same questions are answered."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,11 +18,14 @@ from api.app import create_app
 from api.settings import ApiSettings
 from index.milvus.backend import MilvusBackend
 from index.milvus.expressions import visible
+from index.milvus.lite import LiteServer
+from index.settings import IndexSettings
 from qa.factory import build_pipeline
 from qa.models import Models
 from tests.api.test_chat import chat
-from tests.conftest import LiveServer
-from tests.index.milvus.support import milvus_index, take_rows
+from tests.conftest import LiveServer, free_port
+from tests.index.backends import backend_builder
+from tests.index.milvus.support import DOCUMENTS, milvus_index, take_rows
 
 pytestmark = pytest.mark.slow
 
@@ -64,3 +69,31 @@ def completion_stream(client: httpx.Client) -> list[Any]:
     with client.stream("POST", "/v1/chat/completions", json=body) as response:
         assert response.status_code == 200
         return [line[6:] for line in response.iter_lines() if line.startswith("data: ")]
+
+
+def test_a_milvus_that_stopped_answering_is_503_within_the_query_timeout(
+    tmp_path: Path, models: Models
+) -> None:
+    server = LiteServer(tmp_path / "milvus.db", port=free_port()).start()
+    try:
+        settings = IndexSettings(
+            index_dir=tmp_path / "index",
+            vector_store="milvus",
+            milvus_uri=server.uri,
+            milvus_query_timeout=1,
+        )
+        snapshot, _ = backend_builder(settings, models).build(DOCUMENTS)
+        pipeline = build_pipeline(snapshot, models=models)
+        app = create_app(ApiSettings(rate_limit="0"), pipeline=pipeline)
+        with LiveServer(app) as live, httpx.Client(base_url=live.url, timeout=120) as client:
+            answer = client.post("/v1/ask", json={"question": QUESTION}).json()["answer"]
+            assert "teal" in answer
+            server.stop()
+            for path, field in (("/v1/ask", "question"), ("/v1/search", "query")):
+                started = time.monotonic()
+                response = client.post(path, json={field: QUESTION})
+                assert response.status_code == 503, response.text
+                assert response.json()["error"]["code"] == "not_ready"
+                assert time.monotonic() - started < 30
+    finally:
+        server.stop()
