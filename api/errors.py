@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from index.snapshot import SnapshotUnavailableError
+from index.unavailable import IndexUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +42,13 @@ class ApiError(Exception):
         self.headers = headers
 
 
-def index_unavailable(exc: SnapshotUnavailableError) -> ApiError:
-    """503 for an index that could not be read just now (a build was writing it)."""
-    log.warning("the index could not be read: %s", exc)
+def index_unavailable(exc: IndexUnavailableError) -> ApiError:
+    """503 for an index that could not be read or written just now."""
+    log.warning("the index is unavailable: %s", exc)
     return ApiError(
         503,
         "not_ready",
-        "the index is being updated; retry shortly",
+        "the index is unavailable right now; retry shortly",
         headers={"Retry-After": "1"},
     )
 
@@ -79,8 +79,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message, exc.headers)
 
-    @app.exception_handler(SnapshotUnavailableError)
-    async def _index_unavailable(_: Request, exc: SnapshotUnavailableError) -> JSONResponse:
+    @app.exception_handler(IndexUnavailableError)
+    async def _index_unavailable(_: Request, exc: IndexUnavailableError) -> JSONResponse:
         error = index_unavailable(exc)
         return error_response(error.status, error.code, error.message, error.headers)
 

@@ -25,5 +25,7 @@ def open_document_store(settings: IndexSettings, backend: IndexBackend) -> Docum
         from index.milvus.documents import MilvusDocumentStore
 
         assert isinstance(backend, MilvusBackend)
-        return MilvusDocumentStore(backend.client, backend.names.uploads)
+        return MilvusDocumentStore(
+            backend.client, backend.names.uploads, settings.milvus_query_timeout
+        )
     return DocumentStore.for_index(settings.index_dir)

@@ -52,8 +52,8 @@ class IndexSettings(BaseSettings):
         default=5,
         ge=1,
         le=600,
-        description="Seconds a question waits for Milvus (searches, vector fetches) before "
-        "the answer is a 503; pymilvus alone retries for minutes.",
+        description="Seconds a question or a document endpoint waits for each Milvus call "
+        "before the answer is a 503; pymilvus alone retries for minutes.",
     )
 
     @field_validator("multilingual_model", mode="before")

@@ -30,6 +30,7 @@ from index.keyword import BM25Index
 from index.manifest import MANIFEST_NAME, Manifest
 from index.stores import FaissStore, SentenceSearch, VectorStore
 from index.types import Document
+from index.unavailable import IndexUnavailableError
 
 IntTable = npt.NDArray[np.int64]
 
@@ -61,9 +62,9 @@ class SnapshotError(RuntimeError):
     """A snapshot directory that is missing, incomplete or damaged."""
 
 
-class SnapshotUnavailableError(SnapshotError):
+class SnapshotUnavailableError(SnapshotError, IndexUnavailableError):
     """The snapshot's store could not give a complete view just now (it was being
-    written); asking again shortly can succeed."""
+    written, or did not answer); asking again shortly can succeed."""
 
 
 @dataclass

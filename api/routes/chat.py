@@ -28,7 +28,7 @@ from api.state import get_pipeline, get_settings
 from api.threaded import iterate_in_thread
 from api.validation import checked_filters, checked_question, checked_top_k
 from index.filters import Filter
-from index.snapshot import SnapshotUnavailableError
+from index.unavailable import IndexUnavailableError
 from qa.pipeline import QAPipeline
 from qa.streaming import AnswerDelta, AnswerDone, CitationEvent
 
@@ -134,7 +134,7 @@ async def _events(
                 yield _event("done", AskResponse.model_validate(event.answer.model_dump()))
     except ApiError as exc:
         yield _error(exc.code, exc.message)
-    except SnapshotUnavailableError as exc:
+    except IndexUnavailableError as exc:
         error = index_unavailable(exc)
         yield _error(error.code, error.message)
     except Exception:

@@ -39,7 +39,7 @@ from api.state import get_pipeline, get_settings
 from api.threaded import iterate_in_thread
 from api.validation import checked_filters, checked_question, checked_top_k
 from index.filters import Filter
-from index.snapshot import SnapshotUnavailableError
+from index.unavailable import IndexUnavailableError
 from qa.pipeline import QAPipeline
 from qa.streaming import AnswerDelta, AnswerDone
 from qa.types import Answer
@@ -171,7 +171,7 @@ async def _stream(
                 yield chunk(ChunkDelta(content=event.text))
             elif isinstance(event, AnswerDone):
                 yield chunk(ChunkDelta(), event.answer)
-    except SnapshotUnavailableError as exc:  # the status line is gone: report in the stream
+    except IndexUnavailableError as exc:  # the status line is gone: report in the stream
         unavailable = index_unavailable(exc)
         error = {"code": unavailable.code, "message": unavailable.message}
         yield f"data: {json.dumps({'error': error})}\n\n".encode()

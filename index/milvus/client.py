@@ -16,8 +16,10 @@ replicas that still serve the version before.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,50 @@ def connect(settings: IndexSettings) -> Any:
         return MilvusClient(**options)
     except Exception as exc:  # pymilvus raises its own and gRPC errors
         raise MilvusUnavailableError(f"cannot connect to Milvus at {uri}: {exc}") from exc
+
+
+@contextlib.contextmanager
+def answering(what: str, error: type[Exception]) -> Iterator[None]:
+    """Milvus's failures to answer within the block, raised as `error`."""
+    import grpc  # type: ignore[import-untyped]
+    from pymilvus import MilvusException
+
+    try:
+        yield
+    except (MilvusException, grpc.RpcError) as exc:
+        raise error(f"Milvus did not answer ({what}): {exc}") from exc
+
+
+class BoundedClient:
+    """A MilvusClient's data calls, each waiting at most `timeout` seconds (pymilvus alone
+    retries for minutes); a failure to answer raises `error`."""
+
+    def __init__(self, client: Any, timeout: int, error: type[Exception]) -> None:
+        self.client = client
+        self.timeout = timeout  # an int: pymilvus bounds its retries only by an int
+        self.error = error
+
+    def search(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call(self.client.search, *args, **kwargs)
+
+    def query(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call(self.client.query, *args, **kwargs)
+
+    def insert(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call(self.client.insert, *args, **kwargs)
+
+    def upsert(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call(self.client.upsert, *args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call(self.client.delete, *args, **kwargs)
+
+    def describe_collection(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call(self.client.describe_collection, *args, **kwargs)
+
+    def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        with answering(method.__name__, self.error):
+            return method(*args, timeout=self.timeout, **kwargs)
 
 
 def milvus_uri(settings: IndexSettings) -> str:

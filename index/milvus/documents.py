@@ -19,9 +19,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from index.document_store import StoredDocument, StoredFile, StoredText
-from index.milvus.client import DUMMY_DIM, ensure_key_value
+from index.milvus.client import DUMMY_DIM, BoundedClient, answering, ensure_key_value
 from index.milvus.expressions import in_list
 from index.types import Document
+from index.unavailable import IndexUnavailableError
 
 UPLOAD_PART_CHARS = 8_000  # JSON-escaped, still under VARCHAR's 65,535 bytes
 
@@ -29,10 +30,10 @@ UPLOAD_PART_CHARS = 8_000  # JSON-escaped, still under VARCHAR's 65,535 bytes
 class MilvusDocumentStore:
     """Managed documents shared by every process connected to one Milvus."""
 
-    def __init__(self, client: Any, collection: str) -> None:
-        self.client = client
-        self.collection = collection
+    def __init__(self, client: Any, collection: str, timeout: int = 5) -> None:
         ensure_key_value(client, collection)
+        self.client = BoundedClient(client, timeout, IndexUnavailableError)
+        self.collection = collection
 
     def put(self, document: Document, original: bytes, filename: str) -> StoredDocument:
         sha = hashlib.sha256(original).hexdigest()
@@ -66,12 +67,17 @@ class MilvusDocumentStore:
 
     def records(self) -> list[StoredDocument]:
         rows: list[dict[str, Any]] = []
-        iterator = self.client.query_iterator(
-            self.collection, batch_size=1000, filter="", output_fields=["key", "value"]
-        )
-        while batch := iterator.next():
-            rows.extend(batch)
-        iterator.close()
+        with answering("query_iterator", IndexUnavailableError):
+            iterator = self.client.client.query_iterator(
+                self.collection,
+                batch_size=1000,
+                filter="",
+                output_fields=["key", "value"],
+                timeout=self.client.timeout,
+            )
+            while batch := iterator.next():
+                rows.extend(batch)
+            iterator.close()
         return sorted(_assemble(rows), key=lambda r: r.doc_id)
 
     def documents(self) -> list[Document]:

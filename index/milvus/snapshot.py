@@ -37,7 +37,7 @@ from index.encode import (
 from index.filters import Selection
 from index.keyword import BM25Index
 from index.manifest import DocumentEntry, EmbeddingInfo, Manifest
-from index.milvus.client import Names
+from index.milvus.client import BoundedClient, Names
 from index.milvus.expressions import both, filter_expression, in_list, visible
 from index.milvus.rows import sentence_pk
 from index.snapshot import Snapshot, SnapshotUnavailableError, stack_rows
@@ -270,7 +270,7 @@ class _Searcher:
         chunk_pks: list[int],
         timeout: int = 5,
     ) -> None:
-        self.client = _Bounded(client, timeout)
+        self.client = BoundedClient(client, timeout, SnapshotUnavailableError)
         self.chunks_collection = names.chunks(gen)
         self.sentences_collection = names.sentences(gen)
         self.version = version
@@ -371,33 +371,6 @@ class _Searcher:
             return found
 
         return read_again_while_torn(read_missing, FETCH_RETRY_SECONDS)
-
-
-class _Bounded:
-    """A MilvusClient's search and query, bounded by `timeout` seconds; failures raise
-    SnapshotUnavailableError."""
-
-    def __init__(self, client: Any, timeout: int) -> None:
-        self._client = client
-        self._timeout = timeout
-
-    def search(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call(self._client.search, *args, **kwargs)
-
-    def query(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call(self._client.query, *args, **kwargs)
-
-    def describe_collection(self, name: str) -> Any:
-        return self._call(self._client.describe_collection, name)
-
-    def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        import grpc  # type: ignore[import-untyped]
-        from pymilvus import MilvusException
-
-        try:
-            return method(*args, timeout=self._timeout, **kwargs)
-        except (MilvusException, grpc.RpcError) as exc:
-            raise SnapshotUnavailableError(f"Milvus did not answer: {exc}") from exc
 
 
 class RemoteRows:

@@ -19,7 +19,7 @@ BACKENDS = ["faiss", "milvus"]
 def backend_settings(kind: str, root: Path, **more: object) -> IndexSettings:
     """Index settings of backend `kind` under `root` (Milvus Lite: a database file there)."""
     milvus = {"milvus_uri": str(root / "milvus.db")} if kind == "milvus" else {}
-    return IndexSettings(index_dir=root / "index", vector_store=kind, **milvus, **more)  # type: ignore[arg-type]
+    return IndexSettings(index_dir=root / "index", vector_store=kind, **{**milvus, **more})  # type: ignore[arg-type]
 
 
 def backend_builder(

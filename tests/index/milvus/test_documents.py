@@ -1,12 +1,14 @@
 """Uploaded documents kept in Milvus Lite: whole records back, older rows gone after a
-rewrite, tombstones, records of the earlier key layout, and a record being rewritten by
-another thread is always found whole."""
+rewrite, tombstones, records of the earlier key layout, a record being rewritten by another
+thread is always found whole, and a Milvus that stopped answering is IndexUnavailableError
+within the timeout."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,10 @@ import pytest
 from index.milvus.client import connect
 from index.milvus.documents import UPLOAD_PART_CHARS, MilvusDocumentStore, _row
 from index.milvus.expressions import in_list
+from index.milvus.lite import LiteServer
 from index.types import Document
+from index.unavailable import IndexUnavailableError
+from tests.conftest import free_port
 from tests.index.backends import backend_settings
 
 LONG = "The Velsa river freezes every January. " * 500  # three parts
@@ -108,3 +113,25 @@ def test_a_record_being_rewritten_is_always_found_whole(store: MilvusDocumentSto
     assert final is not None
     assert final.content is not None
     assert final.content.text.endswith("Rewrite 14.")
+
+
+def test_a_milvus_that_stopped_answering_is_unavailable_within_the_timeout(
+    tmp_path: Path,
+) -> None:
+    server = LiteServer(tmp_path / "milvus.db", port=free_port()).start()
+    try:
+        client = connect(backend_settings("milvus", tmp_path, milvus_uri=server.uri))
+        store = MilvusDocumentStore(client, "uploads", timeout=1)
+        store.put(DOC, LONG.encode(), "velsa.txt")
+        server.stop()
+        for call in (
+            lambda: store.put(DOC, b"again", "velsa.txt"),
+            lambda: store.get("velsa.txt"),
+            store.records,
+        ):
+            started = time.monotonic()
+            with pytest.raises(IndexUnavailableError, match="did not answer"):
+                call()
+            assert time.monotonic() - started < 20
+    finally:
+        server.stop()
