@@ -101,6 +101,10 @@ class BoundedClient:
     def describe_collection(self, *args: Any, **kwargs: Any) -> Any:
         return self._call(self.client.describe_collection, *args, **kwargs)
 
+    def query_iterator(self, *args: Any, **kwargs: Any) -> Any:
+        """An iterator whose calls wait at most `timeout` each; read it within `answering`."""
+        return self._call(self.client.query_iterator, *args, **kwargs)
+
     def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         with answering(method.__name__, self.error):
             return method(*args, timeout=self.timeout, **kwargs)

@@ -68,12 +68,8 @@ class MilvusDocumentStore:
     def records(self) -> list[StoredDocument]:
         rows: list[dict[str, Any]] = []
         with answering("query_iterator", IndexUnavailableError):
-            iterator = self.client.client.query_iterator(
-                self.collection,
-                batch_size=1000,
-                filter="",
-                output_fields=["key", "value"],
-                timeout=self.client.timeout,
+            iterator = self.client.query_iterator(
+                self.collection, batch_size=1000, filter="", output_fields=["key", "value"]
             )
             while batch := iterator.next():
                 rows.extend(batch)
