@@ -19,13 +19,12 @@ from api.settings import ApiSettings
 from index.milvus.backend import MilvusBackend
 from index.milvus.expressions import visible
 from index.milvus.lite import LiteServer
-from index.settings import IndexSettings
 from qa.factory import build_pipeline
 from qa.models import Models
 from tests.api.test_chat import chat
 from tests.conftest import LiveServer, free_port
-from tests.index.backends import backend_builder
-from tests.index.milvus.support import DOCUMENTS, milvus_index, take_rows
+from tests.index.backends import SMALL_DOCUMENTS, backend_builder, backend_settings
+from tests.index.milvus.support import generation, milvus_index, take_rows
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +45,7 @@ def test_an_index_that_cannot_be_read_is_503_until_it_can(
 ) -> None:
     client, backend = served
     assert "teal" in client.post("/v1/ask", json={"question": QUESTION}).json()["answer"]
-    collection = backend.names.sentences(str(backend.current()["gen"]))  # type: ignore[index]
+    collection = backend.names.sentences(generation(backend))
     rows = take_rows(backend.client, collection, visible(1))
 
     response = client.post("/v1/ask", json={"question": QUESTION})
@@ -76,13 +75,10 @@ def test_a_milvus_that_stopped_answering_is_503_within_the_query_timeout(
 ) -> None:
     server = LiteServer(tmp_path / "milvus.db", port=free_port()).start()
     try:
-        settings = IndexSettings(
-            index_dir=tmp_path / "index",
-            vector_store="milvus",
-            milvus_uri=server.uri,
-            milvus_query_timeout=1,
+        settings = backend_settings(
+            "milvus", tmp_path, milvus_uri=server.uri, milvus_query_timeout=1
         )
-        snapshot, _ = backend_builder(settings, models).build(DOCUMENTS)
+        snapshot, _ = backend_builder(settings, models).build(SMALL_DOCUMENTS)
         pipeline = build_pipeline(snapshot, models=models)
         app = create_app(ApiSettings(rate_limit="0"), pipeline=pipeline)
         with LiveServer(app) as live, httpx.Client(base_url=live.url, timeout=120) as client:

@@ -11,9 +11,30 @@ from index.builder import IndexBuilder
 from index.chunking import SentenceChunker
 from index.embedders import Embedder
 from index.settings import IndexSettings
+from index.types import Document
 from qa.models import Models
 
 BACKENDS = ["faiss", "milvus"]
+# Two short documents with metadata (a list-valued key among them), for both backends.
+SMALL_DOCUMENTS = [
+    Document(
+        "glimmerfen.txt",
+        "Glimmerfen lighthouse",
+        "glimmerfen.txt",
+        "en",
+        "The Glimmerfen lighthouse was painted teal in 1987 by Orla Vance. "
+        "Visitors climb 131 steps to reach the gallery at the top of the tower.",
+        {"kind": "notes", "tags": ["sea", "coast"], "year": 1987},
+    ),
+    Document(
+        "velsa.txt",
+        "Velsa river",
+        "velsa.txt",
+        "en",
+        "The Velsa river freezes every January. Its ferry to Uzbekistan was never built.",
+        {"kind": "notes", "tags": ["river"], "year": 2024},
+    ),
+]
 
 
 def backend_settings(kind: str, root: Path, **more: object) -> IndexSettings:

@@ -9,33 +9,19 @@ import pytest
 from index.corpus import load_corpus
 from index.filters import parse_filters
 from index.settings import IndexSettings
-from index.types import Document
 from qa.factory import build_pipeline
 from qa.models import Models
 from qa.pipeline import QAPipeline
 from tests.conftest import CORPUS, DATA
-from tests.index.backends import BACKENDS, backend, backend_builder, backend_settings
+from tests.index.backends import (
+    BACKENDS,
+    SMALL_DOCUMENTS,
+    backend,
+    backend_builder,
+    backend_settings,
+)
 
 QUESTION = "Where does UNESCO-ICHEI plan to establish an IIOE National Center?"
-EXTRA = [
-    Document(
-        "glimmerfen.txt",
-        "Glimmerfen lighthouse",
-        "glimmerfen.txt",
-        "en",
-        "The Glimmerfen lighthouse was painted teal in 1987 by Orla Vance. "
-        "Visitors climb 131 steps to reach the gallery at the top of the tower.",
-        {"kind": "notes", "tags": ["sea", "coast"], "year": 1987},
-    ),
-    Document(
-        "velsa.txt",
-        "Velsa river",
-        "velsa.txt",
-        "en",
-        "The Velsa river freezes every January. Its ferry to Uzbekistan was never built.",
-        {"kind": "notes", "tags": ["river"], "year": 2024},
-    ),
-]
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +31,7 @@ def pipelines(tmp_path_factory: pytest.TempPathFactory, models: Models) -> dict[
     built = {}
     for kind in BACKENDS:
         settings = backend_settings(kind, tmp_path_factory.mktemp(kind))
-        snapshot, _ = backend_builder(settings, models).build([*documents, *EXTRA])
+        snapshot, _ = backend_builder(settings, models).build([*documents, *SMALL_DOCUMENTS])
         built[kind] = build_pipeline(snapshot, models=models)
     return built
 

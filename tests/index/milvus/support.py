@@ -10,33 +10,15 @@ from typing import Any
 from index.backends import open_backend
 from index.milvus.backend import MilvusBackend
 from index.snapshot import Snapshot
-from index.types import Document
 from qa.models import Models
-from tests.index.backends import backend_builder, backend_settings
-
-DOCUMENTS = [
-    Document(
-        "glimmerfen.txt",
-        "Glimmerfen lighthouse",
-        "glimmerfen.txt",
-        "en",
-        "The Glimmerfen lighthouse was painted teal in 1987 by Orla Vance. "
-        "Visitors climb 131 steps to reach the gallery at the top of the tower.",
-    ),
-    Document(
-        "velsa.txt",
-        "Velsa river",
-        "velsa.txt",
-        "en",
-        "The Velsa river freezes every January. Its ferry to Uzbekistan was never built.",
-    ),
-]
+from tests.index.backends import SMALL_DOCUMENTS, backend_builder, backend_settings
 
 
 def milvus_index(root: Path, models: Models) -> tuple[MilvusBackend, Snapshot]:
-    """DOCUMENTS indexed in a Milvus Lite database under `root`; its backend and snapshot."""
+    """SMALL_DOCUMENTS indexed in a Milvus Lite database under `root`; its backend and
+    snapshot."""
     settings = backend_settings("milvus", root)
-    snapshot, _ = backend_builder(settings, models).build(DOCUMENTS)
+    snapshot, _ = backend_builder(settings, models).build(SMALL_DOCUMENTS)
     backend = open_backend(settings)
     assert isinstance(backend, MilvusBackend)
     return backend, snapshot
@@ -57,3 +39,10 @@ def put_back_later(
     timer = threading.Timer(seconds, client.insert, args=(collection, rows))
     timer.start()
     return timer
+
+
+def generation(backend: MilvusBackend) -> str:
+    """The generation of the version in service (its collections' infix)."""
+    current = backend.current()
+    assert current is not None
+    return str(current["gen"])

@@ -16,8 +16,8 @@ from index.milvus.expressions import visible
 from index.snapshot import SnapshotUnavailableError
 from index.types import Document
 from qa.models import Models
-from tests.index.backends import backend_builder, backend_settings
-from tests.index.milvus.support import DOCUMENTS, milvus_index, put_back_later, take_rows
+from tests.index.backends import SMALL_DOCUMENTS, backend_builder, backend_settings
+from tests.index.milvus.support import generation, milvus_index, put_back_later, take_rows
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +28,7 @@ def test_sentence_vectors_hidden_for_a_moment_are_read_again(
     backend, snapshot = milvus_index(tmp_path, models)
     vectors = snapshot.vectors[SENTENCE_VECTORS]
     expected = np.asarray(vectors[0 : len(vectors)])
-    collection = backend.names.sentences(str(backend.current()["gen"]))  # type: ignore[index]
+    collection = backend.names.sentences(generation(backend))
     rows = take_rows(backend.client, collection, visible(1))
     timer = put_back_later(backend.client, collection, rows, 0.3)
     assert np.array_equal(vectors[0 : len(vectors)], expected)
@@ -38,7 +38,7 @@ def test_sentence_vectors_hidden_for_a_moment_are_read_again(
 
 def test_sentence_vectors_gone_for_good_are_unavailable(tmp_path: Path, models: Models) -> None:
     backend, snapshot = milvus_index(tmp_path, models)
-    collection = backend.names.sentences(str(backend.current()["gen"]))  # type: ignore[index]
+    collection = backend.names.sentences(generation(backend))
     take_rows(backend.client, collection, visible(1))
     with pytest.raises(SnapshotUnavailableError, match="missing"):
         snapshot.vectors[SENTENCE_VECTORS][0]
@@ -46,7 +46,7 @@ def test_sentence_vectors_gone_for_good_are_unavailable(tmp_path: Path, models: 
 
 def test_a_load_that_misses_a_document_s_chunks_reads_again(tmp_path: Path, models: Models) -> None:
     backend, snapshot = milvus_index(tmp_path, models)
-    collection = backend.names.chunks(str(backend.current()["gen"]))  # type: ignore[index]
+    collection = backend.names.chunks(generation(backend))
     rows = take_rows(backend.client, collection, 'doc_id == "velsa.txt"')
     timer = put_back_later(backend.client, collection, rows, 0.3)
     loaded = backend.load_current()
@@ -60,7 +60,7 @@ def test_a_load_that_keeps_missing_rows_is_unavailable(
 ) -> None:
     backend, _ = milvus_index(tmp_path, models)
     monkeypatch.setattr(milvus_snapshot, "LOAD_RETRY_SECONDS", 0.5)
-    gen = str(backend.current()["gen"])  # type: ignore[index]
+    gen = generation(backend)
     take_rows(backend.client, backend.names.chunks(gen), 'doc_id == "velsa.txt"')
     with pytest.raises(SnapshotUnavailableError, match=r"velsa\.txt"):
         backend.load_current()
@@ -78,7 +78,7 @@ def test_the_version_in_service_reads_whole_while_a_build_retires_its_rows(
     expected = np.asarray(vectors[0 : len(vectors)])
     changed = [
         Document(doc.doc_id, doc.title, doc.source, doc.lang, doc.text + " It was rebuilt.")
-        for doc in DOCUMENTS
+        for doc in SMALL_DOCUMENTS
     ]
     builder = backend_builder(backend_settings("milvus", tmp_path), models)
     build = threading.Thread(target=builder.build, args=(changed,))
