@@ -65,7 +65,7 @@ from qa.eval.corpus_index import CorpusIndex, cache_key, cache_root
 from qa.eval.datasets import EvalDataset, EvalQuestion, load_dataset
 from qa.eval.runner import EvalRun, run_eval
 from qa.eval.targets import InProcessTarget
-from qa.eval.versions import versions
+from qa.eval.versions import describe_machine, machine, versions
 from qa.factory import build_pipeline
 from qa.models import Models
 from qa.pipeline import QAPipeline
@@ -332,6 +332,7 @@ def latency(
     bench.section(
         "Query latency (ms, in process, this run)",
         markdown(["system", "p50", "p95", "citeqa p50 / this p50"], rows),
+        f"Timed on {describe_machine(machine())}.",
     )
     turns = [
         [

@@ -44,6 +44,7 @@ from index.snapshot import Snapshot
 from qa.eval.corpus_index import CorpusIndex
 from qa.eval.datasets import load_dataset
 from qa.eval.metrics import percentile
+from qa.eval.versions import describe_machine, machine
 from qa.factory import build_pipeline
 from qa.models import Models
 from qa.rerank.cross_encoder import CrossEncoder
@@ -169,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     kept = {d.doc_id for d in documents}
     pool = [q for q in dataset.questions if q.gold_doc_ids & kept]
     questions = [q.question for q in sample_questions(pool, args.queries)]
-    results: dict[str, Any] = {"cpus": len(os.sched_getaffinity(0))}
+    results: dict[str, Any] = {"cpus": len(os.sched_getaffinity(0)), "machine": machine()}
     results["vector_store"] = args.vector_store
     with tempfile.TemporaryDirectory(prefix="citeqa-speed-") as tmp, ExitStack() as stack:
         index_dir = Path(tmp)
@@ -280,6 +281,7 @@ def render(results: dict[str, Any]) -> str:
     )
     return "\n\n".join(
         [
+            f"Timed on {describe_machine(results['machine'])}.",
             f"## Indexing ({results['cpus']} CPUs, "
             f"{results.get('vector_store', 'faiss')})\n\n{indexing_table}\n\n{note}",
             f"## Query latency\n\n{latency_table}",

@@ -77,6 +77,8 @@ def test_quality_bench_runs_every_section(
     for title in (*titles, "Typos"):
         assert title in printed
     assert "| hit@5 |" in printed
+    assert results["run"]["versions"]["machine"]["cores"] >= 1
+    assert "Timed on " in printed
 
 
 def test_skipped_sections_are_left_out_and_recorded(tmp_path: Path) -> None:
