@@ -67,7 +67,7 @@ class MilvusDocumentStore:
 
     def records(self) -> list[StoredDocument]:
         rows: list[dict[str, Any]] = []
-        with answering("query_iterator", IndexUnavailableError):
+        with answering("query_iterator", self.client.error):
             iterator = self.client.query_iterator(
                 self.collection, batch_size=1000, filter="", output_fields=["key", "value"]
             )
