@@ -54,6 +54,9 @@ class QAPipeline:
         # Queries beyond this many wait instead of sharing the cores: the models already use
         # every core, and oversubscribed threads make every request slower.
         self._compute = threading.BoundedSemaphore(settings.max_concurrency)
+        # Questions being answered (waiting, computing, or composing an answer): one alone
+        # may have the cross-encoder's threads spin (qa.rerank.cross_encoder).
+        self._answering = 0
         self.models = models
         self.settings = settings
         self.retriever = retriever
@@ -90,6 +93,18 @@ class QAPipeline:
         depth: int | None = None,
     ) -> Evidence:
         """Retrieve, rerank and score sentences for `question` (the shared first half)."""
+        with self._answering_one():
+            return self._computed(question, where=where, history=history, depth=depth)
+
+    def _computed(
+        self,
+        question: str,
+        *,
+        where: Filter | None = None,
+        history: History | None = None,
+        depth: int | None = None,
+    ) -> Evidence:
+        """`evidence`, computed in its turn: at most `max_concurrency` questions at once."""
         waited = time.perf_counter()
         with self._compute:
             evidence = self._evidence(question, where=where, history=history, depth=depth)
@@ -132,7 +147,9 @@ class QAPipeline:
                 snapshot, query, vectors, allowed=allowed, depth=depth
             )
         with _timed(timings, "rerank"):
-            candidates, sentences = self.reranker.rerank(snapshot, query, vectors, candidates)
+            candidates, sentences = self.reranker.rerank(
+                snapshot, query, vectors, candidates, alone=self._answering == 1
+            )
         scorer = (
             COSINE_MULTILINGUAL
             if cross_lingual
@@ -167,9 +184,10 @@ class QAPipeline:
         include_passages: bool = False,
     ) -> Answer:
         started = time.perf_counter()
-        evidence = self.evidence(question, where=where, history=history)
-        with _timed(evidence.timings_ms, "compose"):
-            answer = self.composer.compose(evidence)
+        with self._answering_one():
+            evidence = self._computed(question, where=where, history=history)
+            with _timed(evidence.timings_ms, "compose"):
+                answer = self.composer.compose(evidence)
         answer.timings_ms = {
             **evidence.timings_ms,
             **answer.timings_ms,
@@ -190,20 +208,32 @@ class QAPipeline:
     ) -> Iterator[StreamEvent]:
         """`ask` as events (see qa.streaming); the final AnswerDone carries what `ask` returns."""
         started = time.perf_counter()
-        evidence = self.evidence(question, where=where, history=history)
-        compose_started = time.perf_counter()
-        for event in self.composer.stream(evidence):
-            if isinstance(event, AnswerDone):
-                answer = event.answer
-                answer.timings_ms = {
-                    **evidence.timings_ms,
-                    **answer.timings_ms,
-                    "compose": _ms(time.perf_counter() - compose_started),
-                    "total": _ms(time.perf_counter() - started),
-                }
-                if include_passages:
-                    answer.passages = self.passages(evidence, top_k or self.settings.top_k)
-            yield event
+        with self._answering_one():
+            evidence = self._computed(question, where=where, history=history)
+            compose_started = time.perf_counter()
+            for event in self.composer.stream(evidence):
+                if isinstance(event, AnswerDone):
+                    answer = event.answer
+                    answer.timings_ms = {
+                        **evidence.timings_ms,
+                        **answer.timings_ms,
+                        "compose": _ms(time.perf_counter() - compose_started),
+                        "total": _ms(time.perf_counter() - started),
+                    }
+                    if include_passages:
+                        answer.passages = self.passages(evidence, top_k or self.settings.top_k)
+                yield event
+
+    @contextmanager
+    def _answering_one(self) -> Iterator[None]:
+        """Count one more question being answered for the duration of the block."""
+        with self._lock:
+            self._answering += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._answering -= 1
 
     @staticmethod
     def passages(evidence: Evidence, top_k: int) -> list[Passage]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,6 +29,12 @@ class CrossEncoder:
     only while padding adds at most `max_padding` (a fraction) to the batch's real tokens,
     so short pairs are not padded to the longest one. Passages are truncated to
     `max_length` tokens with the query.
+
+    A call made `alone` (no other question is being answered) runs on a session whose
+    threads spin between operators and stop when the run returns; other calls run on one
+    whose threads sleep at once, so concurrent questions do not spin against each other.
+    Both sessions hold the same model and give the same logits. `runs` counts the runs of
+    each kind ("alone", "shared").
     """
 
     def __init__(
@@ -39,8 +46,13 @@ class CrossEncoder:
         max_padding: float = 0.25,
     ) -> None:
         directory = model_dir or bundled_model_dir()
-        self._session = cpu_session(str(directory / "model.onnx"), threads)
-        self._inputs = {i.name for i in self._session.get_inputs()}
+        model = str(directory / "model.onnx")
+        self._sessions = {
+            False: cpu_session(model, threads),
+            True: cpu_session(model, threads, spin=True),
+        }
+        self.runs: Counter[str] = Counter()
+        self._inputs = {i.name for i in self._sessions[False].get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=max_length, strategy="only_second")
         self._tokenizer.no_padding()
@@ -48,10 +60,11 @@ class CrossEncoder:
         self.batch_size = batch_size
         self.max_padding = max_padding
 
-    def score(self, query: str, passages: Sequence[str]) -> Logits:
-        """One logit per passage, in the order given."""
+    def score(self, query: str, passages: Sequence[str], *, alone: bool = False) -> Logits:
+        """One logit per passage, in the order given; `alone`: see the class docstring."""
         if not passages:
             return np.zeros(0, dtype=np.float32)
+        session = self._sessions[alone]
         encodings = self._tokenizer.encode_batch([(query, p) for p in passages])
         lengths = [len(e.ids) for e in encodings]
         logits = np.zeros(len(passages), dtype=np.float32)
@@ -67,7 +80,8 @@ class CrossEncoder:
                 types[row, : len(e.ids)] = e.type_ids
             feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
             feeds = {k: v for k, v in feeds.items() if k in self._inputs}
-            output = self._session.run(None, feeds)[0]
+            output = session.run(None, feeds)[0]
+            self.runs["alone" if alone else "shared"] += 1
             logits[batch] = np.asarray(output, dtype=np.float32).reshape(-1)
         return logits
 

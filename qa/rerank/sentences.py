@@ -67,8 +67,11 @@ class SentenceReranker:
         question: str,
         vectors: QueryVectors,
         candidates: list[Candidate],
+        *,
+        alone: bool = False,
     ) -> tuple[list[Candidate], list[ScoredSentence]]:
-        """Reordered candidates and the scored sentences, best first.
+        """Reordered candidates and the scored sentences, best first. `alone`: no other
+        question is being answered, so the cross-encoder may keep its threads awake.
 
         Without the main vector (a cross-lingual question) or without a cross-encoder,
         sentences are scored by embedding similarity and the chunk order is kept.
@@ -87,7 +90,8 @@ class SentenceReranker:
             scores = _similarity(snapshot, SENTENCE_VECTORS, vectors.main, sentences)
             return candidates, _scored(sentences, owners, scores)
         order = self._prescore(snapshot, question, vectors, sentences, owners)
-        scored = self._cross_encode(snapshot, question, [sentences[i] for i in order], owners)
+        ordered = [sentences[i] for i in order]
+        scored = self._cross_encode(snapshot, question, ordered, owners, alone)
         return _reorder(candidates, scored), scored
 
     def _prescore(
@@ -118,16 +122,22 @@ class SentenceReranker:
         return [int(i) for i, _ in reciprocal_rank_fusion(rankings, k=10)]
 
     def _cross_encode(
-        self, snapshot: Snapshot, question: str, ordered: list[int], owners: dict[int, int]
+        self,
+        snapshot: Snapshot,
+        question: str,
+        ordered: list[int],
+        owners: dict[int, int],
+        alone: bool,
     ) -> list[ScoredSentence]:
-        assert self.cross_encoder is not None
+        encoder = self.cross_encoder
+        assert encoder is not None
         first = ordered[: self.settings.first_pass]
-        logits = list(self.cross_encoder.score(question, _pair_texts(snapshot, first)))
+        logits = list(encoder.score(question, _pair_texts(snapshot, first), alone=alone))
         if max(logits) < self.settings.confident_logit:
             more = ordered[
                 self.settings.first_pass : self.settings.first_pass + self.settings.second_pass
             ]
-            logits += list(self.cross_encoder.score(question, _pair_texts(snapshot, more)))
+            logits += list(encoder.score(question, _pair_texts(snapshot, more), alone=alone))
             first = first + more
         return sorted(
             (

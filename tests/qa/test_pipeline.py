@@ -1,5 +1,6 @@
-"""The pipeline's process-wide settings: BLAS pools of one thread, and a warm-up that moves
-question embedding to ONNX Runtime (see QAPipeline)."""
+"""The pipeline's use of the cores: BLAS pools of one thread, a warm-up that moves question
+embedding to ONNX Runtime, and a cross-encoder that runs alone only while no other question
+is being answered (see QAPipeline)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,32 @@ def test_a_question_with_typos_is_answered_like_the_one_without(pipeline: QAPipe
     assert not misspelt.abstained
     assert "Uzbekistan" in misspelt.answer
     assert misspelt.citations == right.citations
+
+
+def test_the_cross_encoder_runs_alone_only_while_no_other_question_is_answered(
+    pipeline: QAPipeline,
+) -> None:
+    """A question alone may keep the cross-encoder's threads spinning; while another is
+    being answered (a stream still open here), they must sleep between operators."""
+    cross_encoder = pipeline.models.cross_encoder
+    assert cross_encoder is not None
+    question = "Where does UNESCO-ICHEI plan to establish an IIOE National Center?"
+
+    before = cross_encoder.runs.copy()
+    pipeline.ask(question)
+    runs = cross_encoder.runs - before
+    assert runs["alone"] >= 1 and runs["shared"] == 0
+
+    open_stream = pipeline.stream("Who organized CASIE 2022?")
+    next(open_stream)  # the streamed question is being answered until its stream ends
+    before = cross_encoder.runs.copy()
+    answer = pipeline.ask(question)
+    runs = cross_encoder.runs - before
+    assert runs["shared"] >= 1 and runs["alone"] == 0
+    assert "Uzbekistan" in answer.answer
+    for _ in open_stream:
+        pass
+
+    before = cross_encoder.runs.copy()
+    pipeline.ask(question)
+    assert (cross_encoder.runs - before)["shared"] == 0

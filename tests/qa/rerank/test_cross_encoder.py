@@ -63,3 +63,14 @@ def test_batches_hold_similar_lengths(max_padding: float) -> None:
 def test_a_batch_is_capped_at_its_size() -> None:
     batches = similar_length_batches([50] * 40, 16, 0.25)
     assert [len(b) for b in batches] == [16, 16, 8]
+
+
+def test_a_call_made_alone_runs_on_the_spinning_session_with_the_same_logits(
+    cross_encoder: CrossEncoder,
+) -> None:
+    before = cross_encoder.runs.copy()
+    shared = cross_encoder.score(QUESTION, PASSAGES)
+    alone = cross_encoder.score(QUESTION, PASSAGES, alone=True)
+    np.testing.assert_allclose(alone, shared, rtol=1e-5, atol=1e-5)
+    runs = cross_encoder.runs - before
+    assert runs["alone"] == runs["shared"] >= 1
