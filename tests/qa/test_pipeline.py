@@ -7,6 +7,9 @@ from __future__ import annotations
 from threadpoolctl import threadpool_info
 
 from index.embedders import SentenceTransformerEmbedder
+from index.snapshot import Snapshot
+from qa.factory import build_pipeline
+from qa.models import Models
 from qa.pipeline import QAPipeline
 
 
@@ -42,10 +45,12 @@ def test_a_question_with_typos_is_answered_like_the_one_without(pipeline: QAPipe
 
 
 def test_the_cross_encoder_runs_alone_only_while_no_other_question_is_answered(
-    pipeline: QAPipeline,
+    corpus_snapshot: Snapshot, models: Models
 ) -> None:
     """A question alone may keep the cross-encoder's threads spinning; while another is
-    being answered (a stream still open here), they must sleep between operators."""
+    being answered (a stream still open here), they must sleep between operators. A
+    pipeline of its own: the shared one may serve other tests' streams."""
+    pipeline = build_pipeline(corpus_snapshot, models=models)
     cross_encoder = pipeline.models.cross_encoder
     assert cross_encoder is not None
     question = "Where does UNESCO-ICHEI plan to establish an IIOE National Center?"
