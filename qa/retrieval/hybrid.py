@@ -8,11 +8,13 @@ Up to five ranked lists of chunks are fused:
   sentence;
 - `keyword`: BM25 over chunk texts.
 Each list adds w / (k + rank) to a chunk's score, w being its group's weight (QASettings:
-`dense_weight`, `multilingual_weight`, `keyword_weight`; fitted with k by bench/fit_fusion.py).
-A question in the corpus language uses all five; a question in another language uses the
-multilingual and keyword lists only (the English embedder does not place a Russian question
-near its English answer). Filters restrict every list before ranking. A snapshot without
-some vectors (multilingual-e5 turned off) leaves their list out.
+`dense_weight`, `multilingual_weight`, `keyword_weight`; fitted with k by
+bench/fit_fusion.py). A question in the corpus language uses all five, or only the main
+embedder's and BM25's when those agree on the first chunk (`agree`; the pipeline then does
+not embed it with multilingual-e5); a question in another language uses the multilingual
+and keyword lists only (the English embedder does not place a Russian question near its
+English answer). Filters restrict every list before ranking. A snapshot without some
+vectors (multilingual-e5 turned off) leaves their list out.
 """
 
 from __future__ import annotations
@@ -63,6 +65,10 @@ class HybridRetriever:
         depth: int | None = None,
     ) -> list[Candidate]:
         named = self.rankings(snapshot, query, vectors, allowed=allowed, depth=depth)
+        return self.fuse(named)
+
+    def fuse(self, named: Sequence[tuple[str, list[int]]]) -> list[Candidate]:
+        """`named` lists fused with the settings' constant and weights."""
         weights = {
             DENSE: self.settings.dense_weight,
             MULTILINGUAL: self.settings.multilingual_weight,
@@ -82,22 +88,49 @@ class HybridRetriever:
         """The candidate lists before fusion, each with the group whose weight it takes
         (DENSE, MULTILINGUAL or KEYWORD); a group weighted 0 is not searched."""
         depth = depth or self.settings.candidates
-        named: list[tuple[str, list[int]]] = []
-        if vectors.main is not None and self.settings.dense_weight > 0:
-            _, ids = snapshot.dense.search(vectors.main.reshape(1, -1), depth, allowed)
-            named.append((DENSE, [int(i) for i in ids[0] if i >= 0]))
-            named.append(
-                (DENSE, vector_ranking(snapshot, SENTENCE_VECTORS, vectors.main, depth, allowed))
-            )
-        if vectors.multilingual is not None and self.settings.multilingual_weight > 0:
-            for name in (MULTILINGUAL_CHUNK_VECTORS, MULTILINGUAL_SENTENCE_VECTORS):
-                if name in snapshot.vectors:
-                    ranking = vector_ranking(snapshot, name, vectors.multilingual, depth, allowed)
-                    named.append((MULTILINGUAL, ranking))
-        if self.settings.keyword_weight > 0:
-            _, keyword_ids = snapshot.keyword.search(query, depth, allowed)
-            named.append((KEYWORD, [int(i) for i in keyword_ids if i >= 0]))
-        return named
+        return (
+            self.dense_rankings(snapshot, vectors.main, allowed, depth)
+            + self.multilingual_rankings(snapshot, vectors.multilingual, allowed, depth)
+            + self.keyword_rankings(snapshot, query, allowed, depth)
+        )
+
+    def dense_rankings(
+        self, snapshot: Snapshot, vector: Vectors | None, allowed: RowIds | None, depth: int
+    ) -> list[tuple[str, list[int]]]:
+        """The main embedder's lists: chunk vectors, then chunks by their best sentence."""
+        if vector is None or self.settings.dense_weight <= 0:
+            return []
+        _, ids = snapshot.dense.search(vector.reshape(1, -1), depth, allowed)
+        return [
+            (DENSE, [int(i) for i in ids[0] if i >= 0]),
+            (DENSE, vector_ranking(snapshot, SENTENCE_VECTORS, vector, depth, allowed)),
+        ]
+
+    def multilingual_rankings(
+        self, snapshot: Snapshot, vector: Vectors | None, allowed: RowIds | None, depth: int
+    ) -> list[tuple[str, list[int]]]:
+        """The multilingual embedder's lists (chunk vectors, best sentence) the index has."""
+        if vector is None or self.settings.multilingual_weight <= 0:
+            return []
+        return [
+            (MULTILINGUAL, vector_ranking(snapshot, name, vector, depth, allowed))
+            for name in (MULTILINGUAL_CHUNK_VECTORS, MULTILINGUAL_SENTENCE_VECTORS)
+            if name in snapshot.vectors
+        ]
+
+    def keyword_rankings(
+        self, snapshot: Snapshot, query: str, allowed: RowIds | None, depth: int
+    ) -> list[tuple[str, list[int]]]:
+        if self.settings.keyword_weight <= 0:
+            return []
+        _, keyword_ids = snapshot.keyword.search(query, depth, allowed)
+        return [(KEYWORD, [int(i) for i in keyword_ids if i >= 0])]
+
+
+def agree(dense: Sequence[tuple[str, list[int]]], keyword: Sequence[tuple[str, list[int]]]) -> bool:
+    """True when the main embedder's chunk list and BM25 put the same chunk first: then the
+    multilingual lists are not needed for an English question (see QAPipeline)."""
+    return bool(dense and keyword and dense[0][1][:1] == keyword[0][1][:1] != [])
 
 
 def fuse(
