@@ -1,16 +1,24 @@
 """The pipeline's use of the cores: BLAS pools of one thread, a warm-up that moves question
-embedding to ONNX Runtime, and a cross-encoder that runs alone only while no other question
-is being answered (see QAPipeline)."""
+embedding to ONNX Runtime, a cross-encoder that runs alone only while no other question is
+being answered, and multilingual-e5 only where the English lists disagree (see QAPipeline)."""
 
 from __future__ import annotations
 
+import pytest
 from threadpoolctl import threadpool_info
 
 from index.embedders import SentenceTransformerEmbedder
+from index.embedders.base import Vectors
 from index.snapshot import Snapshot
 from qa.factory import build_pipeline
 from qa.models import Models
 from qa.pipeline import QAPipeline
+from qa.retrieval.hybrid import agree
+
+# Questions about the default corpus on which all-MiniLM-L6-v2 and BM25 rank the same chunk
+# first, and do not (checked by the test that uses them).
+AGREEING = "Where does UNESCO-ICHEI plan to establish an IIOE National Center?"
+DISAGREEING = "Since what year has CASIE been organised?"
 
 
 def test_blas_pools_run_one_thread_once_a_pipeline_exists(pipeline: QAPipeline) -> None:
@@ -75,3 +83,35 @@ def test_the_cross_encoder_runs_alone_only_while_no_other_question_is_answered(
     before = cross_encoder.runs.copy()
     pipeline.ask(question)
     assert (cross_encoder.runs - before)["shared"] == 0
+
+
+def test_an_english_question_skips_multilingual_e5_when_the_english_lists_agree(
+    corpus_snapshot: Snapshot, models: Models, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where all-MiniLM-L6-v2 and BM25 rank the same chunk first, the question is not
+    embedded by multilingual-e5; where they differ it is, and so is every cross-lingual one."""
+    multilingual = models.multilingual
+    assert multilingual is not None
+    embedded: list[str] = []
+    embed_queries = multilingual.embed_queries
+
+    def counted(texts: list[str]) -> Vectors:
+        embedded.extend(texts)
+        return embed_queries(texts)
+
+    monkeypatch.setattr(multilingual, "embed_queries", counted)
+    pipeline = build_pipeline(corpus_snapshot, models=models)
+    retriever = pipeline.retriever
+    for question, agreeing in ((AGREEING, True), (DISAGREEING, False)):
+        main = models.embedder.embed_queries([question])[0]
+        dense = retriever.dense_rankings(corpus_snapshot, main, None, 10)
+        keyword = retriever.keyword_rankings(corpus_snapshot, question, None, 10)
+        assert agree(dense, keyword) is agreeing  # the two kinds of question, as chosen
+        embedded.clear()
+        answer = pipeline.ask(question)
+        assert embedded == ([] if agreeing else [question])
+        assert not answer.abstained
+    embedded.clear()
+    russian = "Где UNESCO-ICHEI планирует создать национальный центр IIOE?"
+    pipeline.ask(russian)
+    assert embedded == [russian]

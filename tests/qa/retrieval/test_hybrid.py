@@ -15,6 +15,7 @@ from qa.retrieval.hybrid import (
     MULTILINGUAL,
     HybridRetriever,
     QueryVectors,
+    agree,
     vector_ranking,
 )
 from qa.settings import QASettings
@@ -135,3 +136,18 @@ def test_the_lists_are_named_by_their_weight_and_fused_with_it(
     no_e5 = HybridRetriever(settings.model_copy(update={"multilingual_weight": 0.0}))
     groups = [group for group, _ in no_e5.rankings(snapshot, question, vectors)]
     assert groups == [DENSE, DENSE, KEYWORD]
+
+
+def test_agree_means_the_same_first_chunk_from_the_main_embedder_and_bm25(
+    tmp_path: Path, models: Models
+) -> None:
+    snapshot, _ = backend_builder(backend_settings("faiss", tmp_path), models).build(DOCUMENTS)
+    question = "How many steps lead to the gallery of the lighthouse?"
+    retriever = HybridRetriever(QASettings())
+    main = models.embedder.embed_queries([question])[0]
+    dense = retriever.dense_rankings(snapshot, main, None, 10)
+    keyword = retriever.keyword_rankings(snapshot, question, None, 10)
+    assert agree(dense, keyword)
+    assert not agree(dense, [(KEYWORD, [r for r in keyword[0][1] if r != dense[0][1][0]])])
+    assert not agree([], keyword)
+    assert not agree(dense, [(KEYWORD, [])])
