@@ -121,6 +121,7 @@ class HybridRetriever:
     def keyword_rankings(
         self, snapshot: Snapshot, query: str, allowed: RowIds | None, depth: int
     ) -> list[tuple[str, list[int]]]:
+        """BM25's list over the chunk texts (titles included)."""
         if self.settings.keyword_weight <= 0:
             return []
         _, keyword_ids = snapshot.keyword.search(query, depth, allowed)
