@@ -54,8 +54,9 @@ class QAPipeline:
         # Queries beyond this many wait instead of sharing the cores: the models already use
         # every core, and oversubscribed threads make every request slower.
         self._compute = threading.BoundedSemaphore(settings.max_concurrency)
-        # Questions being answered (waiting, computing, or composing an answer): one alone
-        # may have the cross-encoder's threads spin (qa.rerank.cross_encoder).
+        # Questions being answered (waiting, computing their evidence, or composing an
+        # answer): one alone may have the cross-encoder's threads spin
+        # (qa.rerank.cross_encoder).
         self._answering = 0
         self.models = models
         self.settings = settings
@@ -92,21 +93,10 @@ class QAPipeline:
         history: History | None = None,
         depth: int | None = None,
     ) -> Evidence:
-        """Retrieve, rerank and score sentences for `question` (the shared first half)."""
-        with self._answering_one():
-            return self._computed(question, where=where, history=history, depth=depth)
-
-    def _computed(
-        self,
-        question: str,
-        *,
-        where: Filter | None = None,
-        history: History | None = None,
-        depth: int | None = None,
-    ) -> Evidence:
-        """`evidence`, computed in its turn: at most `max_concurrency` questions at once."""
+        """Retrieve, rerank and score sentences for `question` (the shared first half), in
+        its turn: at most `max_concurrency` questions at once."""
         waited = time.perf_counter()
-        with self._compute:
+        with self._answering_one(), self._compute:
             evidence = self._evidence(question, where=where, history=history, depth=depth)
         evidence.timings_ms["queue"] = _ms(
             time.perf_counter() - waited - sum(evidence.timings_ms.values()) / 1000
@@ -194,10 +184,9 @@ class QAPipeline:
         include_passages: bool = False,
     ) -> Answer:
         started = time.perf_counter()
-        with self._answering_one():
-            evidence = self._computed(question, where=where, history=history)
-            with _timed(evidence.timings_ms, "compose"):
-                answer = self.composer.compose(evidence)
+        evidence = self.evidence(question, where=where, history=history)
+        with self._answering_one(), _timed(evidence.timings_ms, "compose"):
+            answer = self.composer.compose(evidence)
         answer.timings_ms = {
             **evidence.timings_ms,
             **answer.timings_ms,
@@ -218,9 +207,9 @@ class QAPipeline:
     ) -> Iterator[StreamEvent]:
         """`ask` as events (see qa.streaming); the final AnswerDone carries what `ask` returns."""
         started = time.perf_counter()
+        evidence = self.evidence(question, where=where, history=history)
+        compose_started = time.perf_counter()
         with self._answering_one():
-            evidence = self._computed(question, where=where, history=history)
-            compose_started = time.perf_counter()
             for event in self.composer.stream(evidence):
                 if isinstance(event, AnswerDone):
                     answer = event.answer
