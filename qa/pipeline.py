@@ -22,7 +22,7 @@ from qa.conversation import retrieval_query
 from qa.models import Models
 from qa.rerank.lexical import unseen_terms
 from qa.rerank.sentences import SentenceReranker
-from qa.retrieval.hybrid import HybridRetriever, QueryVectors, agree
+from qa.retrieval.hybrid import HybridRetriever, QueryVectors, agree, in_fusion_order
 from qa.retrieval.spelling import correct_spelling
 from qa.routing import CorpusLanguages, corpus_languages, takes_multilingual_path
 from qa.settings import QASettings
@@ -145,7 +145,7 @@ class QAPipeline:
             extra = self.retriever.multilingual_rankings(
                 snapshot, vectors.multilingual, allowed, depth
             )
-            candidates = self.retriever.fuse(dense + extra + keyword)
+            candidates = self.retriever.fuse(in_fusion_order(dense, extra, keyword))
         with _timed(timings, "rerank"):
             candidates, sentences = self.reranker.rerank(
                 snapshot, query, vectors, candidates, alone=self._answering == 1

@@ -55,18 +55,6 @@ class HybridRetriever:
     def __init__(self, settings: QASettings) -> None:
         self.settings = settings
 
-    def retrieve(
-        self,
-        snapshot: Snapshot,
-        query: str,
-        vectors: QueryVectors,
-        *,
-        allowed: RowIds | None = None,
-        depth: int | None = None,
-    ) -> list[Candidate]:
-        named = self.rankings(snapshot, query, vectors, allowed=allowed, depth=depth)
-        return self.fuse(named)
-
     def fuse(self, named: Sequence[tuple[str, list[int]]]) -> list[Candidate]:
         """`named` lists fused with the settings' constant and weights."""
         weights = {
@@ -88,10 +76,10 @@ class HybridRetriever:
         """The candidate lists before fusion, each with the group whose weight it takes
         (DENSE, MULTILINGUAL or KEYWORD); a group weighted 0 is not searched."""
         depth = depth or self.settings.candidates
-        return (
-            self.dense_rankings(snapshot, vectors.main, allowed, depth)
-            + self.multilingual_rankings(snapshot, vectors.multilingual, allowed, depth)
-            + self.keyword_rankings(snapshot, query, allowed, depth)
+        return in_fusion_order(
+            self.dense_rankings(snapshot, vectors.main, allowed, depth),
+            self.multilingual_rankings(snapshot, vectors.multilingual, allowed, depth),
+            self.keyword_rankings(snapshot, query, allowed, depth),
         )
 
     def dense_rankings(
@@ -126,6 +114,16 @@ class HybridRetriever:
             return []
         _, keyword_ids = snapshot.keyword.search(query, depth, allowed)
         return [(KEYWORD, [int(i) for i in keyword_ids if i >= 0])]
+
+
+def in_fusion_order(
+    dense: list[tuple[str, list[int]]],
+    multilingual: list[tuple[str, list[int]]],
+    keyword: list[tuple[str, list[int]]],
+) -> list[tuple[str, list[int]]]:
+    """The groups' lists in the order fusion reads them: ties between chunks follow it, and
+    bench/fit_fusion.py fitted the weights on it."""
+    return dense + multilingual + keyword
 
 
 def agree(dense: Sequence[tuple[str, list[int]]], keyword: Sequence[tuple[str, list[int]]]) -> bool:

@@ -61,10 +61,9 @@ def test_the_cross_encoder_runs_alone_only_while_no_other_question_is_answered(
     pipeline = build_pipeline(corpus_snapshot, models=models)
     cross_encoder = pipeline.models.cross_encoder
     assert cross_encoder is not None
-    question = "Where does UNESCO-ICHEI plan to establish an IIOE National Center?"
 
     before = cross_encoder.runs.copy()
-    pipeline.ask(question)
+    pipeline.ask(AGREEING)
     runs = cross_encoder.runs - before
     assert runs["alone"] >= 1
     assert runs["shared"] == 0
@@ -72,7 +71,7 @@ def test_the_cross_encoder_runs_alone_only_while_no_other_question_is_answered(
     open_stream = pipeline.stream("Who organized CASIE 2022?")
     next(open_stream)  # the streamed question is being answered until its stream ends
     before = cross_encoder.runs.copy()
-    answer = pipeline.ask(question)
+    answer = pipeline.ask(AGREEING)
     runs = cross_encoder.runs - before
     assert runs["shared"] >= 1
     assert runs["alone"] == 0
@@ -81,7 +80,7 @@ def test_the_cross_encoder_runs_alone_only_while_no_other_question_is_answered(
         pass
 
     before = cross_encoder.runs.copy()
-    pipeline.ask(question)
+    pipeline.ask(AGREEING)
     assert (cross_encoder.runs - before)["shared"] == 0
 
 

@@ -70,9 +70,9 @@ def test_a_russian_question_ranks_its_english_chunk_first(
     ranked = vector_ranking(snapshot, MULTILINGUAL_CHUNK_VECTORS, vector, 3, allowed)
     assert sorted(doc_ids(snapshot, ranked)) == ["bakery", "glimmerfen"]
     # The fused lists of a cross-lingual question (multilingual and keyword) agree.
-    candidates = HybridRetriever(QASettings()).retrieve(
-        snapshot, QUESTION, QueryVectors(main=None, multilingual=vector)
-    )
+    retriever = HybridRetriever(QASettings())
+    vectors = QueryVectors(main=None, multilingual=vector)
+    candidates = retriever.fuse(retriever.rankings(snapshot, QUESTION, vectors))
     assert doc_ids(snapshot, [c.row for c in candidates])[0] == "velsa"
 
 
@@ -131,7 +131,7 @@ def test_the_lists_are_named_by_their_weight_and_fused_with_it(
     fused = reciprocal_rank_fusion(
         [ranking for _, ranking in named], k=3, weights=[weight[g] for g, _ in named]
     )
-    candidates = HybridRetriever(settings).retrieve(snapshot, question, vectors)
+    candidates = HybridRetriever(settings).fuse(named)
     assert [(c.row, c.score) for c in candidates] == fused
     no_e5 = HybridRetriever(settings.model_copy(update={"multilingual_weight": 0.0}))
     groups = [group for group, _ in no_e5.rankings(snapshot, question, vectors)]
