@@ -1,13 +1,23 @@
-"""Fit qa/calibration.json: abstention thresholds and answer margins, from SQuAD.
+"""Fit qa/calibration.json: abstention thresholds, answer margins, confidence curves and
+the short-answer line, from data the benchmarks do not report.
 
-    .venv/bin/python bench/calibrate.py --squad-v1 dev-v1.1.json \
-        --translated bench/data/squad_translated.ru.jsonl bench/data/squad_translated.kk.jsonl \
+    .venv/bin/python -m bench.calibrate --squad-v1 dev-v1.1.json \
+        --translated bench/data/calibration/squad_calibration.ru.jsonl \
+                     bench/data/calibration/squad_calibration.kk.jsonl \
+        [--same-language CORPUS_DIR QUESTIONS.jsonl ...] \
         [--questions 1000] [--index-dir DIR] [--out qa/calibration.json]
 
 For each scorer (the cross-encoder; the English embedder when reranking is off; the
-multilingual embedder for questions in another language) it records the evidence score
-below which citeqa abstains, and reports the abstention recall that buys on out-of-corpus
-questions (the questions of the SQuAD articles that are filtered out of the index).
+multilingual embedder, or the multilingual reader, for questions in another language than
+the documents; the reader for questions in the documents' own language when that is not
+English, `--same-language`) it records the evidence score below which citeqa abstains, and
+reports the abstention recall that buys on out-of-corpus questions (the questions asked of
+the index without their own article, or without the documents that hold their answer).
+Each scorer's confidence curve is a logistic fit of "the answer holds a gold answer" on
+its top score over the calibration questions it answered; the short answer's curve is a
+logistic fit of "token F1 >= 0.5" on the reader's span margin, and its display line the
+lowest score at which the shown spans of the calibration questions reach
+`--short-answer-precision` (0.92).
 `--max-false-abstain` (0.05, issue 4's limit) bounds the false abstention rate on
 answerable questions the calibration has not seen: the budget is the highest rate on the
 calibration questions whose one-sided 95% Wilson upper bound stays within it (0.038 on
@@ -24,8 +34,10 @@ rate was 0.052, with 0 it is 0.041 at the same abstention recall (0.961 and 0.97
 margin within which extra sentences join an answer is the one with the best
 answer_contains whose median answer stays under `--max-median-words`.
 
-The calibration questions come after the 2,000 of the benchmark sample (DESIGN.md,
-section 4), so the benchmark does not grade the data it was fitted on.
+The English calibration questions come after the 2,000 of the benchmark sample (seed-0
+shuffle positions 2,000 onwards), and those of the reader (spans, translations) from the
+SQuAD articles it was not trained on; the translated ones are a set of their own
+(bench/data/calibration/), so the benchmark does not grade the data it was fitted on.
 """
 
 from __future__ import annotations
@@ -44,50 +56,77 @@ if __package__ in (None, ""):  # run as `python bench/calibrate.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
+from scipy.optimize import minimize
 from scipy.stats import binomtest
 from tqdm import tqdm
 
 from bench.sampling import SAMPLE_SIZE, sample_questions
+from index.corpus import load_corpus
 from index.filters import Filter, parse_filters
 from index.settings import IndexSettings
 from index.snapshot import Snapshot
-from qa.calibration import COSINE, COSINE_MULTILINGUAL, CROSS_ENCODER
+from qa.calibration import (
+    COSINE,
+    COSINE_MULTILINGUAL,
+    CROSS_ENCODER,
+    READER,
+    READER_SAME_LANGUAGE,
+    Logistic,
+)
 from qa.compose.base import Evidence
 from qa.compose.extractive import ExtractiveComposer, ExtractiveSettings
 from qa.eval.corpus_index import CorpusIndex, default_index_dir
 from qa.eval.datasets import EvalQuestion, load_dataset
-from qa.eval.normalize import normalize_answer, strip_citation_markers
+from qa.eval.metrics import f1_score
+from qa.eval.normalize import contains_any, normalize_answer, strip_citation_markers
 from qa.factory import build_pipeline
 from qa.models import Models
 from qa.pipeline import QAPipeline
+from qa.reader.reader import Reader
+from qa.reader.weights import ReaderCard, bundled_weights_dir
 from qa.rerank.cross_encoder import CrossEncoder
 from qa.settings import QASettings
+from qa.types import Answer
 
 MARGINS = {
     CROSS_ENCODER: [0.0, 2.0, 4.0, 6.0, 8.0],
     COSINE: [0.0, 0.01, 0.02, 0.03, 0.05],
     COSINE_MULTILINGUAL: [0.0, 0.01, 0.02, 0.03, 0.05],
+    READER: [0.0, 1.0, 2.0, 3.0, 4.0],
+    READER_SAME_LANGUAGE: [0.0, 1.0, 2.0, 3.0, 4.0],
 }
+# A flat curve where a scorer has too few answers to fit one.
+_FLAT = Logistic(0.0, 0.0)
 
 
 @dataclass
 class Observed:
-    """A question's evidence in and out of the corpus."""
+    """A question's evidence in and out of the corpus, and what the pipeline answered."""
 
     question: EvalQuestion
     inside: Evidence
     outside: Evidence
+    answer: Answer
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--squad-v1", type=Path, required=True)
     parser.add_argument("--translated", type=Path, nargs="*", default=[])
+    parser.add_argument(
+        "--same-language",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("CORPUS_DIR", "QUESTIONS"),
+        help="a corpus not in English and questions in its language (repeatable)",
+    )
     parser.add_argument("--questions", type=int, default=1000)
     parser.add_argument("--index-dir", type=Path)
     parser.add_argument("--max-false-abstain", type=float, default=0.05)
     parser.add_argument("--max-unseen-cost", type=float, default=0.0)
     parser.add_argument("--max-median-words", type=float, default=36)
+    parser.add_argument("--short-answer-precision", type=float, default=0.92)
     parser.add_argument("--out", type=Path, default=Path("qa/calibration.json"))
     args = parser.parse_args()
 
@@ -97,36 +136,70 @@ def main() -> None:
     corpus = CorpusIndex(root, settings, multilingual=True)
     snapshot, _ = corpus.ensure(dataset.documents)
     embedder, multilingual = corpus.embedders()
-    models = Models(embedder, multilingual, CrossEncoder())
+    reader = Reader()
+    models = Models(embedder, multilingual, CrossEncoder(), reader)
+    trained_on = set(ReaderCard.read(bundled_weights_dir()).training["squad_training_articles"])
     pool = sample_questions(dataset.questions, None)[SAMPLE_SIZE:]
     english = pool[: args.questions]
-    translated = load_translated(args.translated, {q.id: q for q in dataset.questions})
+    by_id = {q.id: q for q in dataset.questions}
+    translated = load_translated(args.translated, by_id)
+    held_out = [q for q in translated if _article(q, snapshot) not in trained_on]
 
     # One budget for every scorer, from the English questions: the translated ones are too
-    # few for a bound of their own (300 would allow 2.7%, so fewer abstentions).
+    # few for a bound of their own (480 would allow about 3.3%, so fewer abstentions).
     budget = false_abstain_budget(len(english), args.max_false_abstain)
     scorers: dict[str, dict[str, object]] = {}
     reranked = build_pipeline(snapshot, QASettings(), models)
-    scorers[CROSS_ENCODER] = fit(observe(reranked, english, snapshot), budget, args)
+    english_seen = observe(reranked, english, snapshot)
+    scorers[CROSS_ENCODER] = fit(english_seen, budget, args)
     plain = build_pipeline(snapshot, QASettings(rerank=False), models)
     scorers[COSINE] = fit(observe(plain, english, snapshot), budget, args)
-    if translated:
-        translations = observe(reranked, translated, snapshot)
-        scorers[COSINE_MULTILINGUAL] = fit(translations, budget, args)
+    spans = [o for o in english_seen if _article(o.question, snapshot) not in trained_on]
+    if held_out:
+        without_reader = build_pipeline(snapshot, QASettings(reader=False), models)
+        scorers[COSINE_MULTILINGUAL] = fit(
+            observe(without_reader, held_out, snapshot), budget, args
+        )
+        translations = observe(reranked, held_out, snapshot)
+        scorers[READER] = fit(translations, budget, args)
+        spans += translations
+    same_language = []
+    for corpus_dir, questions in args.same_language:
+        documents, _ = load_corpus(settings.model_copy(update={"corpus_dir": Path(corpus_dir)}))
+        own = CorpusIndex(
+            root.parent / f"calibration-{Path(corpus_dir).name}", settings, multilingual=True
+        ).ensure(documents)[0]
+        pipeline = build_pipeline(own, QASettings(), models)
+        same_language += observe(pipeline, load_dataset(Path(questions)).questions, own)
+    if same_language:
+        scorers[READER_SAME_LANGUAGE] = fit(same_language, budget, args)
+        spans += same_language
+    short_answer = fit_short_answer(reranked, spans, args.short_answer_precision)
     document = {
         "note": "Written by bench/calibrate.py; see its docstring for the method.",
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "data": {
             "squad_v1": {"file": args.squad_v1.name, "sha256": dataset.sha256},
             "translated": [p.name for p in args.translated],
+            "same_language": [[Path(c).name, Path(q).name] for c, q in args.same_language],
             "english_questions": len(english),
-            "translated_questions": len(translated),
+            "translated_questions": len(held_out),
             "questions_from": f"seed-0 shuffle positions {SAMPLE_SIZE} onwards",
+            "reader_trained_on_articles": len(trained_on),
         },
         "scorers": scorers,
+        "short_answer": short_answer,
     }
     args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(scorers, indent=2))
+    print(json.dumps(document, indent=2))
+
+
+def _article(question: EvalQuestion, snapshot: Snapshot) -> str | None:
+    for doc_id in question.gold_doc_ids:
+        document = snapshot.document(doc_id)
+        if document is not None:
+            return str(document.metadata.get("article"))
+    return None
 
 
 def load_translated(paths: Sequence[Path], by_id: dict[str, EvalQuestion]) -> list[EvalQuestion]:
@@ -151,26 +224,33 @@ def load_translated(paths: Sequence[Path], by_id: dict[str, EvalQuestion]) -> li
 def observe(
     pipeline: QAPipeline, questions: Sequence[EvalQuestion], snapshot: Snapshot
 ) -> list[Observed]:
-    """Each question asked of the whole index, and of the index without its article."""
-    titles = {d.doc_id: d.title for d in snapshot.documents}
-    all_titles = sorted(set(titles.values()))
+    """Each question asked of the whole index, and of the index without its own article
+    (SQuAD) or without the documents that hold a gold answer (other corpora)."""
     observed = []
     for question in tqdm(questions, desc="calibration questions", unit="q"):
-        own = {titles[d] for d in question.gold_doc_ids}
-        outside: Filter = parse_filters({"title": {"$in": [t for t in all_titles if t not in own]}})
+        outside = _outside(question, snapshot)
+        inside = pipeline.evidence(question.question)
+        answer = pipeline.composer.compose(inside)
         observed.append(
-            Observed(
-                question,
-                pipeline.evidence(question.question),
-                pipeline.evidence(question.question, where=outside),
-            )
+            Observed(question, inside, pipeline.evidence(question.question, where=outside), answer)
         )
     return observed
 
 
+def _outside(question: EvalQuestion, snapshot: Snapshot) -> Filter:
+    if question.gold_doc_ids:
+        titles = {d.doc_id: d.title for d in snapshot.documents}
+        own = {titles[d] for d in question.gold_doc_ids}
+        kept = sorted({t for t in titles.values() if t not in own})
+        return parse_filters({"title": {"$in": kept}})
+    holding = {d.doc_id for d in snapshot.documents if contains_any(d.text, list(question.answers))}
+    kept = sorted(d.doc_id for d in snapshot.documents if d.doc_id not in holding)
+    return parse_filters({"doc_id": {"$in": kept}})
+
+
 def fit(observed: Sequence[Observed], budget: float, args: argparse.Namespace) -> dict[str, object]:
-    """Thresholds and margin for the scorer most of these questions were routed to, fitted
-    on those questions only (a few English ones may be routed as another language)."""
+    """Thresholds, margin and confidence curve for the scorer most of these questions were
+    routed to, fitted on those questions only (a few may be routed elsewhere)."""
     routed = Counter(o.inside.scorer for o in observed)
     scorer = routed.most_common(1)[0][0]
     observed = [o for o in observed if o.inside.scorer == scorer]
@@ -186,10 +266,19 @@ def fit(observed: Sequence[Observed], budget: float, args: argparse.Namespace) -
         if candidate > strict and base_far + cost <= budget:
             strict = candidate
     margin, contains, words = pick_margin(observed, scorer, threshold, strict, args)
+    answered = [(s, o) for s, o in zip(inside, observed, strict=True) if s >= threshold]
+    curve = fit_logistic(
+        [s for s, _ in answered],
+        [
+            contains_any(strip_citation_markers(o.answer.answer), list(o.question.answers))
+            for _, o in answered
+        ],
+    )
     return {
         "abstain_below": round(threshold, 4),
         "abstain_below_unseen": round(strict, 4),
         "margin": margin,
+        "confidence": {"slope": round(curve.slope, 4), "intercept": round(curve.intercept, 4)},
         "fitted": {
             "questions": len(observed),
             "false_abstain_budget": round(budget, 4),
@@ -202,6 +291,59 @@ def fit(observed: Sequence[Observed], budget: float, args: argparse.Namespace) -
             "questions_with_unseen_terms": round(float(np.mean(unseen)), 4),
             "answer_contains": round(contains, 4),
             "median_answer_words": words,
+        },
+    }
+
+
+def fit_logistic(scores: Sequence[float], labels: Sequence[bool]) -> Logistic:
+    """P(label | score) = sigmoid(slope * score + intercept), by maximum likelihood (a
+    little L2 on the slope keeps it finite when the classes separate)."""
+    x = np.asarray(scores, dtype=np.float64)
+    y = np.asarray(labels, dtype=np.float64)
+    if len(x) < 20 or y.min() == y.max():
+        return _FLAT
+
+    def loss(w: np.ndarray) -> float:
+        z = w[0] * x + w[1]
+        return float(np.mean(np.logaddexp(0, z) - y * z) + 1e-4 * w[0] ** 2)
+
+    result = minimize(loss, np.array([1.0, 0.0]), method="L-BFGS-B")
+    return Logistic(float(result.x[0]), float(result.x[1]))
+
+
+def fit_short_answer(
+    pipeline: QAPipeline, observed: Sequence[Observed], precision: float
+) -> dict[str, object]:
+    """The short answer's curve (span margin -> F1 >= 0.5) and the lowest display score
+    whose shown spans reach `precision` on these questions."""
+    finder = pipeline.short_answers
+    assert finder is not None
+    margins, right, f1s = [], [], []
+    for item in tqdm(observed, desc="short answers", unit="q"):
+        candidate = finder.candidate(item.inside, item.answer)
+        if candidate is not None and not item.answer.abstained:
+            margins.append(candidate.margin)
+            f1 = f1_score(candidate.short.text, item.question.answers)
+            f1s.append(f1)
+            right.append(f1 >= 0.5)
+    curve = fit_logistic(margins, right)
+    scores = np.array([curve.probability(m) for m in margins])
+    hits = np.array(right)
+    line = 1.0
+    for candidate_line in sorted(set(scores.tolist())):
+        shown = scores >= candidate_line
+        if shown.any() and hits[shown].mean() >= precision:
+            line = candidate_line
+            break
+    shown = scores >= line
+    return {
+        "confidence": {"slope": round(curve.slope, 4), "intercept": round(curve.intercept, 4)},
+        "min_score": round(float(line), 4),
+        "fitted": {
+            "answers": len(margins),
+            "coverage": round(float(shown.mean()), 4) if len(shown) else 0.0,
+            "precision": round(float(hits[shown].mean()), 4) if shown.any() else 0.0,
+            "f1_shown": round(float(np.mean(np.array(f1s)[shown])), 4) if shown.any() else 0.0,
         },
     }
 
@@ -232,26 +374,32 @@ def pick_margin(
     """The margin with the best answer_contains within the median-length budget."""
     best = (MARGINS[scorer][0], -1.0, 0.0)
     for margin in MARGINS[scorer]:
-        composer = ExtractiveComposer(
-            ExtractiveSettings(
-                abstain_below={scorer: threshold},
-                abstain_below_unseen={scorer: strict},
-                margins={scorer: margin},
-            )
-        )
+        composer = _composer(scorer, threshold, strict, margin)
         hits, lengths = 0, []
         for item in observed:
             answer = composer.compose(item.inside)
-            plain = strip_citation_markers(answer.answer)
-            text = normalize_answer(plain)
-            hits += not answer.abstained and any(
-                normalize_answer(a) in text for a in item.question.answers
-            )
-            lengths.append(len(plain.split()))
+            hits += _holds_gold(answer, item.question)
+            lengths.append(len(strip_citation_markers(answer.answer).split()))
         contains, words = hits / len(observed), statistics.median(lengths)
         if words <= args.max_median_words and contains > best[1]:
             best = (margin, contains, words)
     return best
+
+
+def _composer(scorer: str, threshold: float, strict: float, margin: float) -> ExtractiveComposer:
+    return ExtractiveComposer(
+        ExtractiveSettings(
+            abstain_below={scorer: threshold},
+            abstain_below_unseen={scorer: strict},
+            margins={scorer: margin},
+            confidence={scorer: _FLAT},
+        )
+    )
+
+
+def _holds_gold(answer: Answer, question: EvalQuestion) -> bool:
+    text = normalize_answer(strip_citation_markers(answer.answer))
+    return not answer.abstained and any(normalize_answer(a) in text for a in question.answers)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,24 @@
-"""Abstention thresholds and answer margins, calibrated on data by bench/calibrate.py.
+"""Abstention thresholds, answer margins and confidence, calibrated on data by
+bench/calibrate.py.
 
 `calibration.json` records, for each scorer, the evidence score below which citeqa
-abstains, how it was fitted (data, target, resulting rates) and when. Refit it with
-`python bench/calibrate.py` after changing the models or the scoring; override one
-threshold at run time with CITEQA_ABSTAIN_THRESHOLD (applies to the cross-encoder).
+abstains, the margin within which more sentences join an answer, the logistic curve that
+turns its score into the probability that the answer holds the fact (the confidence users
+see), how each was fitted (data, target, resulting rates) and when; and the same curve
+and display line for short answers. Refit it with `python bench/calibrate.py` after
+changing the models or the scoring; override one threshold at run time with
+CITEQA_ABSTAIN_THRESHOLD (applies to the cross-encoder).
+
+Scorers: the English cross-encoder; the English embedder's cosine (reranking off); the
+multilingual embedder's cosine (no reader); and the multilingual reader, calibrated apart
+for a question in another language than the documents (`reader`) and in the same one
+(`reader_same_language`, Russian over Russian, Kazakh over Kazakh), whose scores differ.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -16,7 +26,33 @@ from typing import Any
 CROSS_ENCODER = "cross_encoder"
 COSINE = "cosine"
 COSINE_MULTILINGUAL = "cosine_multilingual"
-SCORERS = (CROSS_ENCODER, COSINE, COSINE_MULTILINGUAL)
+READER = "reader"
+READER_SAME_LANGUAGE = "reader_same_language"
+SCORERS = (CROSS_ENCODER, COSINE, COSINE_MULTILINGUAL, READER, READER_SAME_LANGUAGE)
+
+
+@dataclass(frozen=True, slots=True)
+class Logistic:
+    """probability = sigmoid(slope * score + intercept)."""
+
+    slope: float
+    intercept: float
+
+    def probability(self, score: float) -> float:
+        z = self.slope * score + self.intercept
+        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+
+@dataclass(frozen=True, slots=True)
+class SpanCalibration:
+    """A short answer's score is `curve`'s probability of its span margin (that the words
+    are the answer); it is shown from `min_score` on."""
+
+    curve: Logistic
+    min_score: float
+
+    def score(self, margin: float) -> float:
+        return self.curve.probability(margin)
 
 
 @dataclass(frozen=True)
@@ -24,6 +60,8 @@ class Calibration:
     abstain_below: dict[str, float]
     abstain_below_unseen: dict[str, float]
     margins: dict[str, float]
+    confidence: dict[str, Logistic]
+    short_answer: SpanCalibration
     provenance: dict[str, Any]
 
     @classmethod
@@ -41,6 +79,11 @@ class Calibration:
                 for s in SCORERS
             },
             margins={s: float(scorers[s]["margin"]) for s in SCORERS},
+            confidence={s: Logistic(**scorers[s]["confidence"]) for s in SCORERS},
+            short_answer=SpanCalibration(
+                Logistic(**data["short_answer"]["confidence"]),
+                float(data["short_answer"]["min_score"]),
+            ),
             provenance={s: scorers[s].get("fitted", {}) for s in SCORERS},
         )
 
@@ -51,5 +94,7 @@ class Calibration:
             {**self.abstain_below, scorer: value},
             {**self.abstain_below_unseen, scorer: max(value, self.abstain_below_unseen[scorer])},
             self.margins,
+            self.confidence,
+            self.short_answer,
             self.provenance,
         )

@@ -15,6 +15,7 @@ from qa.compose.support import SupportChecker
 from qa.llm import make_chat_client
 from qa.models import Models
 from qa.pipeline import QAPipeline
+from qa.reader.short_answer import ShortAnswerFinder
 from qa.rerank.sentences import SentenceReranker, SentenceRerankSettings
 from qa.retrieval.hybrid import HybridRetriever
 from qa.settings import QASettings
@@ -24,9 +25,14 @@ def build_pipeline(
     snapshot: Snapshot, settings: QASettings | None = None, models: Models | None = None
 ) -> QAPipeline:
     settings = settings or QASettings()
-    models = models or Models.for_manifest(snapshot.manifest, rerank=settings.rerank)
-    if not settings.rerank and models.cross_encoder is not None:
-        models = replace(models, cross_encoder=None)  # `rerank=False` holds for given models too
+    models = models or Models.for_manifest(
+        snapshot.manifest, rerank=settings.rerank, reader=settings.reader
+    )
+    if not settings.rerank and (models.cross_encoder or models.reader) is not None:
+        # `rerank=False` holds for given models too
+        models = replace(models, cross_encoder=None, reader=None)
+    if not settings.reader and models.reader is not None:
+        models = replace(models, reader=None)
     calibration = Calibration.load().with_threshold(CROSS_ENCODER, settings.abstain_threshold)
     return QAPipeline(
         snapshot,
@@ -35,11 +41,13 @@ def build_pipeline(
         retriever=HybridRetriever(settings),
         reranker=SentenceReranker(
             models.cross_encoder,
-            SentenceRerankSettings(
+            reader=models.reader,
+            settings=SentenceRerankSettings(
                 pool_chunks=settings.rerank_pool_chunks,
                 first_pass=settings.rerank_first_pass,
                 second_pass=settings.rerank_second_pass,
                 confident_logit=settings.rerank_confident_logit,
+                reader_reads_english=settings.reader_reads_english,
             ),
         ),
         composer=make_composer(
@@ -50,10 +58,14 @@ def build_pipeline(
                     abstain_below=calibration.abstain_below,
                     abstain_below_unseen=calibration.abstain_below_unseen,
                     margins=calibration.margins,
+                    confidence=calibration.confidence,
                     max_sentences=settings.max_answer_sentences,
                 )
             ),
         ),
+        short_answers=ShortAnswerFinder(models.reader, calibration.short_answer)
+        if models.reader is not None and settings.short_answers
+        else None,
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from index.embedders import Embedder, make_embedder
 from index.manifest import Manifest
+from qa.reader.reader import Reader
 from qa.rerank.cross_encoder import CrossEncoder
 
 
@@ -14,17 +15,20 @@ class Models:
     embedder: Embedder
     multilingual: Embedder | None
     cross_encoder: CrossEncoder | None
+    reader: Reader | None = None
 
     @classmethod
-    def for_manifest(cls, manifest: Manifest, rerank: bool = True) -> Models:
+    def for_manifest(cls, manifest: Manifest, rerank: bool = True, reader: bool = True) -> Models:
         """Embedders named by the snapshot's manifest (never a different model than it was
-        built with) and the cross-encoder when reranking is on."""
+        built with), the cross-encoder when reranking is on, and the multilingual reader
+        when reranking and `reader` are on and the snapshot has multilingual vectors."""
         return cls(
             embedder=make_embedder(manifest.embedding.model_id),
             multilingual=make_embedder(manifest.multilingual.model_id)
             if manifest.multilingual
             else None,
             cross_encoder=CrossEncoder() if rerank else None,
+            reader=Reader() if rerank and reader and manifest.multilingual else None,
         )
 
     def serves(self, manifest: Manifest) -> bool:

@@ -16,10 +16,10 @@ from threadpoolctl import threadpool_limits
 from index.filters import Filter
 from index.language import dominant_script
 from index.snapshot import Snapshot
-from qa.calibration import COSINE, COSINE_MULTILINGUAL, CROSS_ENCODER
 from qa.compose.base import Composer, Evidence
 from qa.conversation import retrieval_query
 from qa.models import Models
+from qa.reader.short_answer import ShortAnswerFinder
 from qa.rerank.lexical import unseen_terms
 from qa.rerank.sentences import SentenceReranker
 from qa.retrieval.hybrid import HybridRetriever, QueryVectors, agree, in_fusion_order
@@ -41,6 +41,7 @@ class QAPipeline:
         retriever: HybridRetriever,
         reranker: SentenceReranker,
         composer: Composer,
+        short_answers: ShortAnswerFinder | None = None,
     ) -> None:
         if not models.serves(snapshot.manifest):
             raise ValueError("the models do not match the snapshot's embedding models")
@@ -63,6 +64,7 @@ class QAPipeline:
         self.retriever = retriever
         self.reranker = reranker
         self.composer = composer
+        self.short_answers = short_answers
 
     @property
     def snapshot(self) -> Snapshot:
@@ -147,23 +149,16 @@ class QAPipeline:
             )
             candidates = self.retriever.fuse(in_fusion_order(dense, extra, keyword))
         with _timed(timings, "rerank"):
-            candidates, sentences = self.reranker.rerank(
+            ranking = self.reranker.rerank(
                 snapshot, query, vectors, candidates, alone=self._answering == 1
             )
-        scorer = (
-            COSINE_MULTILINGUAL
-            if cross_lingual
-            else CROSS_ENCODER
-            if self.reranker.cross_encoder is not None
-            else COSINE
-        )
         return Evidence(
             snapshot=snapshot,
             question=question,
-            candidates=candidates,
-            sentences=sentences,
+            candidates=ranking.candidates,
+            sentences=ranking.sentences,
             cross_lingual=cross_lingual,
-            scorer=scorer,
+            scorer=ranking.scorer,
             unseen_terms=unseen,
             timings_ms=timings,
         )
@@ -187,6 +182,7 @@ class QAPipeline:
         evidence = self.evidence(question, where=where, history=history)
         with self._answering_one(), _timed(evidence.timings_ms, "compose"):
             answer = self.composer.compose(evidence)
+        self._add_short_answer(evidence, answer)
         answer.timings_ms = {
             **evidence.timings_ms,
             **answer.timings_ms,
@@ -213,6 +209,7 @@ class QAPipeline:
             for event in self.composer.stream(evidence):
                 if isinstance(event, AnswerDone):
                     answer = event.answer
+                    self._add_short_answer(evidence, answer)
                     answer.timings_ms = {
                         **evidence.timings_ms,
                         **answer.timings_ms,
@@ -222,6 +219,12 @@ class QAPipeline:
                     if include_passages:
                         answer.passages = self.passages(evidence, top_k or self.settings.top_k)
                 yield event
+
+    def _add_short_answer(self, evidence: Evidence, answer: Answer) -> None:
+        """Find the words of the answer's best quote that answer (timed as "short_answer")."""
+        if self.short_answers is not None:
+            with _timed(answer.timings_ms, "short_answer"):
+                answer.short_answer = self.short_answers.find(evidence, answer)
 
     @contextmanager
     def _answering_one(self) -> Iterator[None]:

@@ -47,6 +47,19 @@ class QASettings(BaseSettings):
     rerank_confident_logit: float = Field(
         default=5.0, description="Skip the second rerank pass above this logit."
     )
+    reader: bool = Field(
+        default=True,
+        description="The multilingual reader reads questions in another language than the "
+        "documents, and documents not in English (else embedding similarity decides).",
+    )
+    reader_reads_english: bool = Field(
+        default=False,
+        description="The multilingual reader, not the English cross-encoder, reads English "
+        "questions over English documents.",
+    )
+    short_answers: bool = Field(
+        default=True, description="Find the exact words that answer inside the cited quote."
+    )
     abstain_threshold: float | None = Field(
         default=None, description="Override the calibrated cross-encoder threshold."
     )

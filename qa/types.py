@@ -34,6 +34,19 @@ class Citation(BaseModel):
     score: float
 
 
+class ShortAnswer(BaseModel):
+    """The exact words that answer, inside citation `citation`'s quote:
+    `document_text[start:end] == text`."""
+
+    text: str
+    citation: int = Field(ge=1, description="The `n` of the citation whose quote holds it.")
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    score: float = Field(
+        ge=0, le=1, description="Calibrated probability that these words are the answer."
+    )
+
+
 class Answer(BaseModel):
     """The body of `POST /v1/ask` (and of the final `done` event of `/v1/chat`)."""
 
@@ -43,6 +56,11 @@ class Answer(BaseModel):
     confidence: float = Field(
         default=0.0,
         description="Evidence strength in [0, 1]; below the calibrated line we abstain.",
+    )
+    short_answer: ShortAnswer | None = Field(
+        default=None,
+        description="The words that answer, highlighted inside a cited quote; absent when "
+        "the reader is not sure enough of them.",
     )
     timings_ms: dict[str, float] = Field(default_factory=dict)
     passages: list[Passage] | None = None

@@ -7,12 +7,11 @@ within `margin` of the best and the answer stays under `max_words`. Each sentenc
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from index.snapshot import DOC, SENT_HI, SENT_LO, Snapshot
-from qa.calibration import CROSS_ENCODER
+from qa.calibration import Logistic
 from qa.compose.base import Evidence
 from qa.compose.citations import make_citation
 from qa.compose.trimming import trim_opener
@@ -32,6 +31,7 @@ class ExtractiveSettings:
     abstain_below: dict[str, float]
     margins: dict[str, float]
     abstain_below_unseen: dict[str, float]
+    confidence: dict[str, Logistic]
     max_sentences: int = 3
     max_words: int = 80
 
@@ -98,12 +98,10 @@ class ExtractiveComposer:
                 words += length
         return sorted(chosen, key=lambda s: s.row)
 
-    @staticmethod
-    def confidence(sentence: ScoredSentence, evidence: Evidence) -> float:
-        """A 0-1 score: the cross-encoder's probability, or the embedding cosine."""
-        if evidence.scorer == CROSS_ENCODER:
-            return 1.0 / (1.0 + math.exp(-sentence.score))
-        return max(0.0, sentence.score)
+    def confidence(self, sentence: ScoredSentence, evidence: Evidence) -> float:
+        """The calibrated probability that the sentence holds the fact (qa.calibration)."""
+        curve = self.settings.confidence[evidence.scorer]
+        return round(curve.probability(sentence.score), 4)
 
 
 def _is_title_line(snapshot: Snapshot, row: int) -> bool:

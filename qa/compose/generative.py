@@ -147,7 +147,7 @@ class GenerativeComposer:
         log.debug("gate %s on output %r", gate.report, generation.output)
 
     def _confidence(self, evidence: Evidence) -> float:
-        return ExtractiveComposer.confidence(evidence.sentences[0], evidence)
+        return self.extractive.confidence(evidence.sentences[0], evidence)
 
 
 def _empty_reason(generation: Generation, report: GateReport) -> str:

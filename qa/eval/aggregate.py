@@ -17,12 +17,21 @@ from qa.eval.metrics import (
 HIT_KS = (1, 3, 5, 10)
 RETRIEVAL_METRICS = ("hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10")
 ANSWER_METRICS = ("answer_contains", "exact_match", "f1")
+SHORT_ANSWER_METRICS = (
+    "short_answer_coverage",
+    "short_answer_exact_match",
+    "short_answer_f1",
+    "short_answer_precision",
+)
+# A shown short answer counts as right for `short_answer_precision` from this token F1 on.
+SHORT_ANSWER_RIGHT_F1 = 0.5
 ABSTENTION_METRICS = ("abstain_precision", "abstain_recall", "abstain_f1", "false_abstain_rate")
 CITATION_METRICS = ("citation_validity", "citation_support")
 LATENCY_METRICS = ("latency_ms_p50", "latency_ms_p95")
 ALL_METRICS = (
     *RETRIEVAL_METRICS,
     *ANSWER_METRICS,
+    *SHORT_ANSWER_METRICS,
     *ABSTENTION_METRICS,
     *CITATION_METRICS,
     *LATENCY_METRICS,
@@ -39,6 +48,7 @@ def aggregate(judgements: Sequence[Judgement], with_abstention: bool) -> dict[st
     metrics["answer_contains"] = mean([j.answer_contains or 0.0 for j in answerable])
     metrics["exact_match"] = mean([j.exact_match or 0.0 for j in answerable])
     metrics["f1"] = mean([j.f1 or 0.0 for j in answerable])
+    metrics |= short_answer_metrics(answerable)
     if with_abstention:
         scores = abstention_scores(
             [j.answer.abstained for j in judgements], [not j.answerable for j in judgements]
@@ -57,6 +67,21 @@ def aggregate(judgements: Sequence[Judgement], with_abstention: bool) -> dict[st
     metrics["latency_ms_p95"] = percentile(latencies, 95)
     metrics["count"] = len(judgements)
     return {name: round(value, 4) for name, value in metrics.items()}
+
+
+def short_answer_metrics(answerable: Sequence[Judgement]) -> dict[str, float]:
+    """Over the answerable questions citeqa answered: the share with a short answer, and
+    over those shown, exact match, token F1 and the share with F1 >= 0.5."""
+    answered = [j for j in answerable if not j.answer.abstained]
+    shown = [j for j in answered if j.short_f1 is not None]
+    return {
+        "short_answer_coverage": _ratio(len(shown), len(answered)),
+        "short_answer_exact_match": mean([j.short_exact_match or 0.0 for j in shown]),
+        "short_answer_f1": mean([j.short_f1 or 0.0 for j in shown]),
+        "short_answer_precision": mean(
+            [float((j.short_f1 or 0.0) >= SHORT_ANSWER_RIGHT_F1) for j in shown]
+        ),
+    }
 
 
 def retrieval_metrics(ranks: Sequence[int | None]) -> dict[str, float]:

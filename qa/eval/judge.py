@@ -77,6 +77,8 @@ class Judgement:
     citations_valid: int
     citations_unverifiable: int
     citations_supported: int | None
+    short_exact_match: float | None = None  # None: no short answer, or not answerable
+    short_f1: float | None = None
 
     @property
     def answerable(self) -> bool:
@@ -103,6 +105,11 @@ def judge(question: EvalQuestion, reply: Reply, texts: TextSource | None) -> Jud
     validity = [citation_valid(c, passages, texts) for c in answer.citations]
     answerable = not question.unanswerable
     text = answer_text(answer)
+    short = (
+        answer.short_answer.text
+        if answerable and answer.short_answer is not None and not answer.abstained
+        else None
+    )
     return Judgement(
         question=question,
         answer=answer,
@@ -119,6 +126,8 @@ def judge(question: EvalQuestion, reply: Reply, texts: TextSource | None) -> Jud
         citations_supported=sum(supported(question, c, passages, texts) for c in answer.citations)
         if answerable
         else None,
+        short_exact_match=exact_match(short, question.answers) if short is not None else None,
+        short_f1=f1_score(short, question.answers) if short is not None else None,
     )
 
 

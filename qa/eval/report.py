@@ -57,6 +57,8 @@ def question_row(judgement: Judgement) -> dict[str, Any]:
         "exact_match": judgement.exact_match,
         "f1": None if judgement.f1 is None else round(judgement.f1, 4),
         "citations_valid": judgement.citations_valid,
+        "short_answer": answer.short_answer.model_dump() if answer.short_answer else None,
+        "short_answer_f1": None if judgement.short_f1 is None else round(judgement.short_f1, 4),
     }
 
 

@@ -1,22 +1,25 @@
-"""Sentence-level evidence scoring: the cross-encoder reads the most promising sentences.
+"""Sentence-level evidence scoring: a cross-encoder reads the most promising sentences.
 
-The cross-encoder is the costly step (about 0.3 ms per token on two cores), so it reads
+English questions over English text are read by the English cross-encoder (ms-marco);
+questions on the multilingual path (another language than the corpus, or a corpus not in
+English) by the multilingual reader (qa/reader), which also finds the answer's span.
+Reading is the costly step (about 0.3 ms per token on two cores), so a reader reads
 sentences, not whole chunks, and only the most promising ones: sentences of the top
-chunks are first ordered by a cheap fusion of three signals (embedding similarity, idf
-overlap with the question, rank of their chunk); the first `first_pass` are scored, and
-only when none of them is convincing (logit below `confident_logit`) are `second_pass`
-more scored. A chunk then ranks by its best scored sentence.
+chunks are first ordered by a cheap fusion of signals (embedding similarity, idf overlap
+with the question, rank of their chunk); the first `first_pass` are read, and only when
+none of them is convincing (logit below `confident_logit`) are `second_pass` more read. A
+chunk then ranks by its best scored sentence.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from index.embedders.base import Vectors
 from index.snapshot import (
+    DOC,
     MULTILINGUAL_SENTENCE_VECTORS,
     SENT_HI,
     SENT_LO,
@@ -24,24 +27,35 @@ from index.snapshot import (
     Snapshot,
 )
 from index.stores.base import Scores
+from qa.calibration import COSINE, COSINE_MULTILINGUAL, CROSS_ENCODER, READER
+from qa.reader.pairs import ReaderInput, reading_context
+from qa.reader.reader import Reader, Span
 from qa.rerank.cross_encoder import CrossEncoder
 from qa.rerank.lexical import overlap_scores
 from qa.retrieval.candidates import Candidate
 from qa.retrieval.fusion import reciprocal_rank_fusion
 from qa.retrieval.hybrid import QueryVectors
 
-_ANAPHORIC_START = re.compile(
-    r"(?:He|She|It|They|This|These|Those|Its|His|Her|Their|There|Such|That)\b"
-)
-
 
 @dataclass(slots=True)
 class ScoredSentence:
-    """A sentence row with its evidence score and the best-ranked chunk that holds it."""
+    """A sentence row with its evidence score and the best-ranked chunk that holds it;
+    `span` is where the reader found the answer in it (sentence characters), if it read it."""
 
     row: int
     chunk_row: int
     score: float
+    span: Span | None = None
+
+
+@dataclass(slots=True)
+class Ranking:
+    """Chunks reordered by their best sentence, the scored sentences (best first), and
+    what scored them (see qa.calibration.SCORERS)."""
+
+    candidates: list[Candidate]
+    sentences: list[ScoredSentence]
+    scorer: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +64,23 @@ class SentenceRerankSettings:
     first_pass: int = 3
     second_pass: int = 5
     confident_logit: float = 4.0
+    reader_first_pass: int = 4
+    reader_second_pass: int = 6
+    reader_confident_logit: float = 2.0
+    reader_reads_english: bool = False  # the reader, not the cross-encoder, reads English
 
 
 class SentenceReranker:
     """Scores candidate sentences and reorders chunks by their best sentence."""
 
     def __init__(
-        self, cross_encoder: CrossEncoder | None, settings: SentenceRerankSettings
+        self,
+        cross_encoder: CrossEncoder | None,
+        settings: SentenceRerankSettings,
+        reader: Reader | None = None,
     ) -> None:
         self.cross_encoder = cross_encoder
+        self.reader = reader
         self.settings = settings
 
     def rerank(
@@ -69,30 +91,42 @@ class SentenceReranker:
         candidates: list[Candidate],
         *,
         alone: bool = False,
-    ) -> tuple[list[Candidate], list[ScoredSentence]]:
+    ) -> Ranking:
         """Reordered candidates and the scored sentences, best first. `alone`: no other
         question is being answered, so the cross-encoder may keep its threads awake.
 
-        Without the main vector (a cross-lingual question) or without a cross-encoder,
-        sentences are scored by embedding similarity and the chunk order is kept.
+        A question without the main vector (the multilingual path) is read by the reader;
+        without one, or without a cross-encoder on the English path, sentences are scored
+        by embedding similarity and the chunk order is kept.
         """
         pool = candidates[: self.settings.pool_chunks]
         sentences, owners = _pool_sentences(snapshot, pool)
         if not sentences:
-            return candidates, []
+            scorer = CROSS_ENCODER if vectors.main is not None else COSINE_MULTILINGUAL
+            return Ranking(candidates, [], scorer)
         if vectors.main is None:
             assert vectors.multilingual is not None
+            if self.reader is not None:
+                order = self._prescore(snapshot, question, vectors, sentences, owners)
+                scored = self._read(snapshot, question, [sentences[i] for i in order], owners)
+                return Ranking(_reorder(candidates, scored), scored, READER)
             scores = _similarity(
                 snapshot, MULTILINGUAL_SENTENCE_VECTORS, vectors.multilingual, sentences
             )
-            return candidates, _scored(sentences, owners, scores)
+            return Ranking(candidates, _scored(sentences, owners, scores), COSINE_MULTILINGUAL)
+        if self.reader is not None and (
+            self.settings.reader_reads_english or self.cross_encoder is None
+        ):
+            order = self._prescore(snapshot, question, vectors, sentences, owners)
+            scored = self._read(snapshot, question, [sentences[i] for i in order], owners)
+            return Ranking(_reorder(candidates, scored), scored, READER)
         if self.cross_encoder is None:
             scores = _similarity(snapshot, SENTENCE_VECTORS, vectors.main, sentences)
-            return candidates, _scored(sentences, owners, scores)
+            return Ranking(candidates, _scored(sentences, owners, scores), COSINE)
         order = self._prescore(snapshot, question, vectors, sentences, owners)
         ordered = [sentences[i] for i in order]
         scored = self._cross_encode(snapshot, question, ordered, owners, alone)
-        return _reorder(candidates, scored), scored
+        return Ranking(_reorder(candidates, scored), scored, CROSS_ENCODER)
 
     def _prescore(
         self,
@@ -110,8 +144,8 @@ class SentenceReranker:
             rank_of.setdefault(owners[s], len(rank_of))
         chunk_rank = np.asarray([rank_of[owners[s]] for s in sentences])
         signals = [-lexical, chunk_rank]
-        assert vectors.main is not None
-        signals.append(-_similarity(snapshot, SENTENCE_VECTORS, vectors.main, sentences))
+        if vectors.main is not None:
+            signals.append(-_similarity(snapshot, SENTENCE_VECTORS, vectors.main, sentences))
         if vectors.multilingual is not None and MULTILINGUAL_SENTENCE_VECTORS in snapshot.vectors:
             signals.append(
                 -_similarity(
@@ -147,6 +181,30 @@ class SentenceReranker:
             key=lambda s: -s.score,
         )
 
+    def _read(
+        self, snapshot: Snapshot, question: str, ordered: list[int], owners: dict[int, int]
+    ) -> list[ScoredSentence]:
+        """The reader's logits (and spans) for the most promising sentences."""
+        reader = self.reader
+        assert reader is not None
+        settings = self.settings
+        first = ordered[: settings.reader_first_pass]
+        readings = reader.read(question, reader_inputs(snapshot, first))
+        if max(r.logit for r in readings) < settings.reader_confident_logit:
+            more = ordered[
+                settings.reader_first_pass : settings.reader_first_pass
+                + settings.reader_second_pass
+            ]
+            readings += reader.read(question, reader_inputs(snapshot, more))
+            first = first + more
+        return sorted(
+            (
+                ScoredSentence(row, owners[row], r.logit, r.span)
+                for row, r in zip(first, readings, strict=True)
+            ),
+            key=lambda s: -s.score,
+        )
+
 
 def _similarity(snapshot: Snapshot, name: str, vector: Vectors, sentences: list[int]) -> Scores:
     scores: Scores = snapshot.vectors[name][sentences] @ vector.reshape(-1)
@@ -176,17 +234,27 @@ def _pool_sentences(snapshot: Snapshot, pool: list[Candidate]) -> tuple[list[int
     return sentences, owners
 
 
-def _pair_texts(snapshot: Snapshot, sentences: list[int]) -> list[str]:
-    """What the cross-encoder reads: the document title, then the sentence; a sentence that
-    opens with a pronoun ("She also revealed ...") also gets the sentence before it."""
-    texts = []
+def reader_inputs(snapshot: Snapshot, sentences: list[int]) -> list[ReaderInput]:
+    """What a reader reads of each sentence: the document title and, for a sentence that
+    opens with a pronoun ("She also revealed ..."), the sentence before it; then the
+    sentence."""
+    inputs = []
     for row in sentences:
-        doc_row = int(snapshot.sentences[row, 0])
+        doc_row = int(snapshot.sentences[row, DOC])
+        previous = (
+            snapshot.sentence_text(row - 1)
+            if row > 0 and snapshot.sentences[row - 1, DOC] == doc_row
+            else None
+        )
         text = snapshot.sentence_text(row)
-        if _ANAPHORIC_START.match(text) and row > 0 and snapshot.sentences[row - 1, 0] == doc_row:
-            text = f"{snapshot.sentence_text(row - 1)} {text}"
-        texts.append(f"{snapshot.documents[doc_row].title}. {text}")
-    return texts
+        title = snapshot.documents[doc_row].title
+        inputs.append(ReaderInput(reading_context(title, previous, text), text))
+    return inputs
+
+
+def _pair_texts(snapshot: Snapshot, sentences: list[int]) -> list[str]:
+    """What the cross-encoder reads: a reader input as one text."""
+    return [f"{r.context} {r.sentence}" for r in reader_inputs(snapshot, sentences)]
 
 
 def _reorder(candidates: list[Candidate], scored: list[ScoredSentence]) -> list[Candidate]:

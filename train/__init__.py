@@ -1,0 +1,2 @@
+"""Training of the multilingual reader (`python -m train.reader`), reproducible from data
+paths given as arguments; see docs/reader.md."""
