@@ -27,6 +27,12 @@ class IndexSettings(BaseSettings):
     chunk_size: int = Field(default=500, ge=50, le=20_000)
     chunk_overlap: int = Field(default=100, ge=0)
     keep_snapshots: int = Field(default=3, ge=1)
+    max_document_chars: int = Field(
+        default=2_000_000,
+        ge=1_000,
+        description="Longest document text indexed, in characters (about 5,000 chunks, the "
+        "text of a 600-page book); a longer upload gets 413, a longer corpus file is skipped.",
+    )
     vector_store: Literal["faiss", "milvus"] = Field(
         default="faiss",
         description="faiss: snapshot folders in index_dir; milvus: collections in Milvus, "

@@ -11,6 +11,7 @@ from index.backends import open_document_store
 from index.builder import BuildReport
 from index.corpus import load_corpus, make_builder
 from index.document_store import DocumentRecords
+from index.limits import check_document_size
 from index.loaders import LoaderError, iter_corpus, load_path
 from index.settings import IndexSettings
 from index.types import Document
@@ -64,6 +65,7 @@ def stream_documents(
     for path in paths:
         try:
             doc = load_path(path, root)
+            check_document_size(doc, settings.max_document_chars)
         except (LoaderError, OSError) as exc:
             log.warning("skipping %s: %s", path, exc)
             skipped.append((path.relative_to(root).as_posix(), str(exc)))

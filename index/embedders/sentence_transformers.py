@@ -66,7 +66,21 @@ class SentenceTransformerEmbedder:
         return "torch" if self._onnx is None else "onnxruntime"
 
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
-        return self._encode(texts)
+        """Batches of FORWARD_BATCH texts of about the same length (longest first) in
+        onnxruntime, exported on first use as for questions (`prepare_queries`): on 2 cores
+        it embedded SQuAD chunks 1.5x and sentences 2x as fast as the torch model's own
+        `encode`, whose per-batch overhead dominates for short texts. Torch if the export
+        failed or disagreed."""
+        self.prepare_queries()
+        onnx = self._onnx
+        if onnx is None or not texts:
+            return self._encode(texts)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.empty((len(texts), self._dim), dtype=np.float32)
+        for at in range(0, len(order), self._batch_size):
+            rows = order[at : at + self._batch_size]
+            out[rows] = onnx.encode([texts[i] for i in rows]).reshape(len(rows), self._dim)
+        return normalise(out)
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         """After `prepare_queries`, a few questions at a time run in onnxruntime."""
