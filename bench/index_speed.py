@@ -143,7 +143,7 @@ def _instrument_old_encoder(multilingual: bool) -> dict[str, float]:
         finally:
             times["split"] += time.perf_counter() - started
 
-    index.encode.embed = timed_embed  # type: ignore[attr-defined]
+    index.encode.embed = timed_embed
     index.chunking.SentenceChunker.split = timed_split  # type: ignore[method-assign]
     return times
 

@@ -16,13 +16,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Never
+from typing import Never, Protocol
 
 from tqdm import tqdm
 
 from index.chunking import SentenceChunker
 from index.embedders.base import Embedder
-from index.encode import EMBED_BATCH, BuildInterruptedError, Encoder, StageTimes
+from index.encode import EMBED_BATCH, BuildInterruptedError, Encoded, Encoder, StageTimes
 from index.parts import PartStore
 from index.progress import BuildProgress, ProgressView
 from index.repository import SnapshotRepository
@@ -40,6 +40,12 @@ PARTS_DIR = ".parts"
 # A window closes at this many documents or characters, whichever comes first.
 WINDOW_DOCS = 256
 WINDOW_CHARS = 400_000
+
+
+class RemoteEncoding(Protocol):
+    """Encodes documents elsewhere (index.ray_encode: on a Ray cluster), as Encoder would."""
+
+    def encode(self, docs: Sequence[Document], progress: BuildProgress | None) -> list[Encoded]: ...
 
 
 @dataclass
@@ -71,10 +77,12 @@ class IndexBuilder:
         keep_snapshots: int = 3,
         progress: bool = True,
         parts_dir: Path | None = None,
+        remote: RemoteEncoding | None = None,
     ) -> None:
         """`parts_dir` keeps the parts of long documents as they are embedded, so that a
         killed or stopped build resumes inside a document (default: beside the snapshots
-        for FAISS; none for other backends unless given)."""
+        for FAISS; none for other backends unless given). `remote` encodes the documents
+        to embed instead of this process (the embedders still name the models)."""
         self.repository = repository
         self.backend: IndexBackend = (
             FaissBackend(repository) if isinstance(repository, SnapshotRepository) else repository
@@ -87,6 +95,7 @@ class IndexBuilder:
         if parts_dir is None and isinstance(repository, SnapshotRepository):
             parts_dir = repository.root / PARTS_DIR
         self.parts = PartStore(parts_dir) if parts_dir is not None else None
+        self.remote = remote
 
     def build(
         self,
@@ -141,7 +150,11 @@ class IndexBuilder:
             for window in windows:
                 self._classify(window, sink.previous, report)
                 planned = sink.plan(window)
-                encoded = encoder.encode(planned, progress, should_stop, self.parts)
+                if self.remote is not None:
+                    with times.timed("embed (remote)"):
+                        encoded = self.remote.encode(planned, progress)
+                else:
+                    encoded = encoder.encode(planned, progress, should_stop, self.parts)
                 report.embedded_chunks += sum(len(e.chunks) for e in encoded)
                 with times.timed("write"):
                     sink.write(window, {d.doc_id: e for d, e in zip(planned, encoded, strict=True)})

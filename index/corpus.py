@@ -33,6 +33,19 @@ def load_corpus(settings: IndexSettings) -> tuple[list[Document], list[tuple[str
 
 
 def make_builder(settings: IndexSettings, progress: bool = True) -> IndexBuilder:
+    """The builder `settings` describe; with `ray_address`, it embeds on that Ray cluster."""
+    remote = None
+    if settings.ray_address:
+        from index.ray_encode import RayEncoding
+
+        remote = RayEncoding(
+            settings.ray_address,
+            settings.embedding_model,
+            settings.multilingual_model,
+            settings.chunker,
+            workers=settings.ray_workers,
+            cpus_per_worker=settings.ray_cpus_per_worker,
+        )
     return IndexBuilder(
         open_backend(settings),
         make_embedder(settings.embedding_model),
@@ -43,4 +56,5 @@ def make_builder(settings: IndexSettings, progress: bool = True) -> IndexBuilder
         keep_snapshots=settings.keep_snapshots,
         progress=progress,
         parts_dir=settings.index_dir / PARTS_DIR,
+        remote=remote,
     )

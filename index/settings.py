@@ -62,10 +62,21 @@ class IndexSettings(BaseSettings):
         "before the answer is a 503; pymilvus alone retries for minutes.",
     )
 
-    @field_validator("multilingual_model", mode="before")
+    ray_address: str | None = Field(
+        default=None,
+        description="A Ray cluster (such as 127.0.0.1:6379 or auto) that embeds for "
+        "`citeqa index`; empty = this process.",
+    )
+    ray_workers: int | None = Field(
+        default=None, ge=1, description="Embedding actors on the cluster; default one per CPU."
+    )
+    ray_cpus_per_worker: int = Field(default=1, ge=1, description="Cores each actor uses.")
+
+    @field_validator("multilingual_model", "ray_address", mode="before")
     @classmethod
     def _empty_means_off(cls, value: object) -> object:
-        """`CITEQA_MULTILINGUAL_MODEL=` (empty) turns the second embedder off."""
+        """`CITEQA_MULTILINGUAL_MODEL=` (empty) turns the second embedder off; an empty
+        `CITEQA_RAY_ADDRESS` embeds in this process."""
         return None if isinstance(value, str) and not value.strip() else value
 
     @property

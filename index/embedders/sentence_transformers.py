@@ -36,13 +36,16 @@ def resolve_model_path(model_id: str) -> str:
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model; vectors are normalised for inner-product search."""
 
-    def __init__(self, model_id: str = MINILM_ID, batch_size: int = FORWARD_BATCH) -> None:
+    def __init__(
+        self, model_id: str = MINILM_ID, batch_size: int = FORWARD_BATCH, threads: int | None = None
+    ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
         self._model_id = model_id
         self._batch_size = batch_size
+        self._threads = threads
         self._model = SentenceTransformer(resolve_model_path(model_id), device="cpu")
         dim = self._model.get_embedding_dimension()
         if dim is None:
@@ -101,7 +104,7 @@ class SentenceTransformerEmbedder:
     def _exported(self) -> OnnxTransformer | None:
         probe = ["Where was the symposium held?", "A longer probe sentence, with punctuation."]
         try:
-            onnx = OnnxTransformer(self._model)
+            onnx = OnnxTransformer(self._model, self._threads)
             difference = float(np.abs(onnx.encode(probe) - self._encode(probe)).max())
         except Exception as error:  # any failure keeps the torch path
             log.warning("onnxruntime export of %s failed, using torch: %s", self._model_id, error)
