@@ -32,9 +32,11 @@ pytestmark = pytest.mark.slow
 
 
 def ray_start(*args: str, log: Path) -> subprocess.Popen[bytes]:
-    """`ray start ... --block` in a process group of its own (stopped by the fixture)."""
+    """`ray start ... --block` in a process group of its own (stopped by the fixture). Its
+    workers run at the test's priority: by default Ray starts them at nice 15, and on a
+    machine busy with other jobs importing torch in one took 130 s instead of 5."""
     command = [str(Path(sys.executable).parent / "ray"), "start", "--block", *args]
-    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0")
+    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0", RAY_worker_niceness="0")
     with log.open("wb") as out:
         return subprocess.Popen(command, env=env, stdout=out, stderr=out, start_new_session=True)
 
@@ -102,9 +104,11 @@ def test_a_ray_build_equals_a_single_process_build(
     for name, vectors in local.vectors.items():
         cosines = np.sum(np.asarray(distributed.vectors[name]) * np.asarray(vectors), axis=1)
         assert float(cosines.min()) > 0.9999, name
-    # Both workers took part, and the statistics add up.
-    assert len(remote.stats.workers) == 2
+    # The statistics add up (an actor that became ready after the other had taken every
+    # batch has none: its node is in the cluster, checked by the fixture).
+    assert 1 <= len(remote.stats.workers) <= 2
     assert sum(w.chunks for w in remote.stats.workers.values()) == len(local)
+    print("\n".join(remote.stats.describe()))
     # The same answers to every corpus question, in English, Russian and Kazakh.
     questions = [
         q.question
