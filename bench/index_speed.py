@@ -33,11 +33,15 @@ from typing import Any
 
 if __package__ in (None, ""):  # run as `python bench/index_speed.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    # The child of --baseline: that code comes first (see baseline_build).
+    if os.environ.get("CITEQA_BENCH_BASELINE_CODE"):
+        sys.path.insert(0, os.environ["CITEQA_BENCH_BASELINE_CODE"])
 
 from bench.tables import markdown
 from index.types import Document
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
+BASELINE_CODE = "CITEQA_BENCH_BASELINE_CODE"
 
 
 def squad_documents(path: Path, docs: int, articles: bool) -> list[Document]:
@@ -181,10 +185,10 @@ def anchor_seconds(documents: Sequence[Document]) -> tuple[float, int]:
 
 def baseline_build(code: Path, args: argparse.Namespace) -> dict[str, Any]:
     """`citeqa_build` run by the code in `code`, in a child process."""
-    command = [sys.executable, "-m", "bench.index_speed", "--child", "--squad", str(args.squad)]
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", "--squad", str(args.squad)]
     command += ["--docs", str(args.docs)] + (["--articles"] if args.articles else [])
     command += ["--multilingual" if args.multilingual else "--no-multilingual"]
-    env = dict(os.environ, PYTHONPATH=f"{code}:{Path(__file__).resolve().parent.parent}")
+    env = dict(os.environ, **{BASELINE_CODE: str(code.resolve())})
     out = subprocess.run(command, env=env, cwd=code, check=True, capture_output=True, text=True)
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
