@@ -109,11 +109,12 @@ def test_a_ray_build_equals_a_single_process_build(
     assert 1 <= len(remote.stats.workers) <= 2
     assert sum(w.chunks for w in remote.stats.workers.values()) == len(local)
     print("\n".join(remote.stats.describe()))
-    # The same answers to every corpus question, in English, Russian and Kazakh.
+    # The same answers to corpus questions in English, Russian and Kazakh (12 of each: all
+    # 136 took over 20 minutes on a busy 2-core machine; bench runs ask more).
     questions = [
         q.question
         for lang in ("en", "ru", "kk")
-        for q in load_dataset(DATA / f"corpus_questions.{lang}.jsonl").questions
+        for q in load_dataset(DATA / f"corpus_questions.{lang}.jsonl").questions[:12]
     ]
     one, many = build_pipeline(local, models=models), build_pipeline(distributed, models=models)
     for question in questions:
