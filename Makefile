@@ -22,14 +22,15 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 install: $(STAMP)
 
 # The milvus extra brings Milvus Lite 2.5, the engine tests/*/test_backends.py and
-# tests/api/test_replicas.py start (see pyproject.toml for its pins).
+# tests/api/test_replicas.py start (see pyproject.toml for its pins); the ray extra brings
+# Ray Data, whose local cluster tests/index/ray starts.
 # torch first and pinned: these machines hold a local CPU wheel of 2.13.0; letting
 # sentence-transformers pull torch itself would download a multi-GB CUDA build.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install --quiet -e '.[dev,bench,llm,milvus]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install --quiet -e '.[dev,bench,llm,milvus,ray]'
 	# The widget tests drive Debian's Chromium (never `playwright install`); the speed and
 	# load benchmarks (and their smoke tests) drive wrk.
 	test -x /usr/bin/chromium -a -x /usr/bin/wrk || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wrk)

@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from api.admin_schemas import DocumentInfo, UploadedFile
 from api.errors import ApiError
 from index.backends import open_backend, open_document_store
-from index.builder import IndexBuilder
+from index.builder import PARTS_DIR, IndexBuilder
 from index.chunking import SentenceChunker
 from index.document_store import DocumentRecords, StoredDocument
 from index.manifest import DocumentEntry
@@ -84,6 +84,7 @@ def start_admin(app: FastAPI) -> IndexAdmin | None:
         multilingual=pipeline.models.multilingual,
         keep_snapshots=settings.keep_snapshots,
         progress=False,
+        parts_dir=settings.index_dir / PARTS_DIR,
     )
     store = open_document_store(settings, backend)
     shared = settings.vector_store == "milvus"

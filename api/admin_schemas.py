@@ -73,6 +73,22 @@ class RefreshReport(BaseModel):
     finished_at: str
 
 
+class BuildProgressInfo(BaseModel):
+    """The build in progress: documents (a long one counts the fraction of its chunks
+    embedded), chunks embedded, the long document being embedded and the time left."""
+
+    documents_done: float
+    documents_total: int | None
+    chunks_embedded: int
+    current_document: str | None = Field(
+        description="The document being embedded part by part (long documents only)."
+    )
+    current_chunks_done: int
+    current_chunks_total: int
+    elapsed_s: float
+    eta_s: float | None = Field(description="Estimated seconds left; null until measurable.")
+
+
 class RefreshInfo(BaseModel):
     state: Literal["idle", "queued", "running"]
     requested: int
@@ -81,6 +97,13 @@ class RefreshInfo(BaseModel):
     failed: int
     last: RefreshReport | None
     last_error: str | None
+    progress: BuildProgressInfo | None = Field(
+        default=None, description="While a refresh is running: how far it is."
+    )
+    interrupted: int = Field(
+        default=0,
+        description="Refreshes stopped for a newer request (their work is resumed, not lost).",
+    )
 
 
 class IndexStatus(BaseModel):

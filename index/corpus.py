@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from index.backends import open_backend
-from index.builder import IndexBuilder
+from index.builder import PARTS_DIR, IndexBuilder
 from index.chunking import SentenceChunker
 from index.embedders import make_embedder
+from index.limits import check_document_size
 from index.loaders import LoaderError, iter_corpus, load_path
 from index.settings import IndexSettings
 from index.types import Document
@@ -22,7 +23,9 @@ def load_corpus(settings: IndexSettings) -> tuple[list[Document], list[tuple[str
     root = settings.corpus_dir
     for path in iter_corpus(root):
         try:
-            documents.append(load_path(path, root))
+            document = load_path(path, root)
+            check_document_size(document, settings.max_document_chars)
+            documents.append(document)
         except (LoaderError, OSError) as exc:
             log.warning("skipping %s: %s", path, exc)
             skipped.append((path.relative_to(root).as_posix(), str(exc)))
@@ -30,6 +33,19 @@ def load_corpus(settings: IndexSettings) -> tuple[list[Document], list[tuple[str
 
 
 def make_builder(settings: IndexSettings, progress: bool = True) -> IndexBuilder:
+    """The builder `settings` describe; with `ray_address`, it embeds on that Ray cluster."""
+    remote = None
+    if settings.ray_address:
+        from index.ray_encode import RayEncoding
+
+        remote = RayEncoding(
+            settings.ray_address,
+            settings.embedding_model,
+            settings.multilingual_model,
+            settings.chunker,
+            workers=settings.ray_workers,
+            cpus_per_worker=settings.ray_cpus_per_worker,
+        )
     return IndexBuilder(
         open_backend(settings),
         make_embedder(settings.embedding_model),
@@ -39,4 +55,6 @@ def make_builder(settings: IndexSettings, progress: bool = True) -> IndexBuilder
         else None,
         keep_snapshots=settings.keep_snapshots,
         progress=progress,
+        parts_dir=settings.index_dir / PARTS_DIR,
+        remote=remote,
     )

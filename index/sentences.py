@@ -22,7 +22,13 @@ _ABBREVIATIONS = frozenset(
     "Sen Rep Inc Ltd Co Corp No Nos Vol Fig Eq vs etc al approx ca cf Jan Feb Mar Apr Jun "
     "Jul Aug Sep Sept Oct Nov Dec г гг им ул д т проф акад".split()
 )
-_LAST_WORD = re.compile(r"(\w+)\.$")
+# The last word of a piece, if a period ends it. Bounded (the lookbehind fails at once inside
+# a word, \w{1,12} reads at most 12 characters), so a search costs a few steps per character
+# of the tail it is given, however long the word runs of a piece are.
+_LAST_WORD = re.compile(r"(?<!\w)(\w{1,12})\.$")
+# How much of a piece's end is read for an abbreviation: the longest one, its period and
+# trailing spaces fit with room to spare.
+_TAIL = 64
 
 
 def split_sentences(text: str, max_chars: int = 600) -> list[Span]:
@@ -66,15 +72,20 @@ def _validated(line: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]
 def _merge_abbreviations(line: str, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in bounds:
-        if merged and _ends_with_abbreviation(line[merged[-1][0] : merged[-1][1]]):
+        if merged and _ends_with_abbreviation(line, *merged[-1]):
             merged[-1] = (merged[-1][0], end)
         else:
             merged.append((start, end))
     return merged
 
 
-def _ends_with_abbreviation(piece: str) -> bool:
-    match = _LAST_WORD.search(piece.rstrip())
+def _ends_with_abbreviation(line: str, start: int, end: int) -> bool:
+    """Does `line[start:end]` end with an abbreviation? Only its last _TAIL characters are
+    read (never the whole piece, which grows as pieces merge), so that a line costs time
+    linear in its length."""
+    while end > start and line[end - 1].isspace():
+        end -= 1
+    match = _LAST_WORD.search(line, max(start, end - _TAIL), end)
     if match is None:
         return False
     word = match.group(1)

@@ -27,6 +27,12 @@ class IndexSettings(BaseSettings):
     chunk_size: int = Field(default=500, ge=50, le=20_000)
     chunk_overlap: int = Field(default=100, ge=0)
     keep_snapshots: int = Field(default=3, ge=1)
+    max_document_chars: int = Field(
+        default=2_000_000,
+        ge=1_000,
+        description="Longest document text indexed, in characters (about 5,000 chunks, the "
+        "text of a 600-page book); a longer upload gets 413, a longer corpus file is skipped.",
+    )
     vector_store: Literal["faiss", "milvus"] = Field(
         default="faiss",
         description="faiss: snapshot folders in index_dir; milvus: collections in Milvus, "
@@ -56,10 +62,21 @@ class IndexSettings(BaseSettings):
         "before the answer is a 503; pymilvus alone retries for minutes.",
     )
 
-    @field_validator("multilingual_model", mode="before")
+    ray_address: str | None = Field(
+        default=None,
+        description="A Ray cluster (such as 127.0.0.1:6379 or auto) that embeds for "
+        "`citeqa index`; empty = this process.",
+    )
+    ray_workers: int | None = Field(
+        default=None, ge=1, description="Embedding actors on the cluster; default one per CPU."
+    )
+    ray_cpus_per_worker: int = Field(default=1, ge=1, description="Cores each actor uses.")
+
+    @field_validator("multilingual_model", "ray_address", mode="before")
     @classmethod
     def _empty_means_off(cls, value: object) -> object:
-        """`CITEQA_MULTILINGUAL_MODEL=` (empty) turns the second embedder off."""
+        """`CITEQA_MULTILINGUAL_MODEL=` (empty) turns the second embedder off; an empty
+        `CITEQA_RAY_ADDRESS` embeds in this process."""
         return None if isinstance(value, str) and not value.strip() else value
 
     @property

@@ -11,6 +11,7 @@ from index.backends import open_document_store
 from index.builder import BuildReport
 from index.corpus import load_corpus, make_builder
 from index.document_store import DocumentRecords
+from index.limits import check_document_size
 from index.loaders import LoaderError, iter_corpus, load_path
 from index.settings import IndexSettings
 from index.types import Document
@@ -39,10 +40,13 @@ def collect_documents(
     return [by_id[doc_id] for doc_id in sorted(by_id)], skipped
 
 
-def build_index(settings: IndexSettings, progress: bool = True) -> tuple[BuildReport, Skipped]:
+def build_index(
+    settings: IndexSettings, progress: bool = True
+) -> tuple[BuildReport, Skipped, list[str]]:
     """Index the corpus folder together with the documents uploaded through the admin API
     (and without those deleted through it), exactly as the server's refresh does; the
-    documents are streamed, so memory does not grow with the corpus."""
+    documents are streamed, so memory does not grow with the corpus. The last item: lines
+    on the Ray workers' throughput, when the embedding ran on a cluster."""
     builder = make_builder(settings, progress=progress)
     store = open_document_store(settings, builder.backend)
     skipped: Skipped = []
@@ -50,7 +54,8 @@ def build_index(settings: IndexSettings, progress: bool = True) -> tuple[BuildRe
     uploads = {r.doc_id for r in store.records()}
     total = len(paths) + len(uploads)
     report = builder.run(stream_documents(settings, store, paths, skipped), total=total)
-    return report, skipped
+    stats = getattr(builder.remote, "stats", None)
+    return report, skipped, stats.describe() if stats is not None else []
 
 
 def stream_documents(
@@ -64,6 +69,7 @@ def stream_documents(
     for path in paths:
         try:
             doc = load_path(path, root)
+            check_document_size(doc, settings.max_document_chars)
         except (LoaderError, OSError) as exc:
             log.warning("skipping %s: %s", path, exc)
             skipped.append((path.relative_to(root).as_posix(), str(exc)))

@@ -18,6 +18,14 @@ def index_command(
     index_dir: Annotated[
         Path | None, typer.Option("--index-dir", help="Index folder (CITEQA_INDEX_DIR).")
     ] = None,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            help="Embed on this Ray cluster (such as 127.0.0.1:6379; CITEQA_RAY_ADDRESS); "
+            "needs the `ray` extra on every node.",
+        ),
+    ] = None,
 ) -> None:
     """Build or refresh the index: unchanged documents are not embedded again."""
     configure_runtime()
@@ -29,10 +37,12 @@ def index_command(
         settings.corpus_dir = corpus
     if index_dir is not None:
         settings.index_dir = index_dir
+    if ray is not None:
+        settings.ray_address = ray
     if not settings.corpus_dir.is_dir():
         typer.echo(f"error: corpus folder {settings.corpus_dir} does not exist", err=True)
         raise typer.Exit(2)
-    report, skipped = build_index(settings)
+    report, skipped, stats = build_index(settings)
     for name, reason in skipped:
         typer.echo(f"skipped {name}: {reason}", err=True)
     typer.echo(
@@ -41,5 +51,7 @@ def index_command(
         f"chunks: {report.chunks} ({report.embedded_chunks} embedded); "
         f"{report.seconds:.1f} s; snapshot {report.snapshot_id}"
     )
+    for line in stats:
+        typer.echo(f"ray: {line}")
     if report.full_rebuild_reason and report.full_rebuild_reason != "no previous snapshot":
         typer.echo(f"full rebuild: {report.full_rebuild_reason}")

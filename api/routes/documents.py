@@ -15,6 +15,8 @@ from api.security import require_api_key
 from api.settings import ApiSettings
 from api.state import get_pipeline, get_settings
 from api.uploads import LANG_PATTERN, parse_metadata, read_upload, safe_filename
+from index.limits import check_document_size
+from index.loaders import LoaderError
 from qa.pipeline import QAPipeline
 
 ADMIN_ERRORS: dict[int | str, dict[str, object]] = {
@@ -37,7 +39,11 @@ Pipeline = Annotated[QAPipeline, Depends(get_pipeline)]
     response_model=DocumentQueued,
     responses={
         400: {"model": ErrorBody, "description": "The multipart body is malformed."},
-        413: {"model": ErrorBody, "description": "The file is over CITEQA_MAX_UPLOAD_MB."},
+        413: {
+            "model": ErrorBody,
+            "description": "The file is over CITEQA_MAX_UPLOAD_MB, or its text over "
+            "CITEQA_MAX_DOCUMENT_CHARS characters.",
+        },
         415: {"model": ErrorBody, "description": "Not Markdown, text, HTML or PDF."},
         422: {"model": ErrorBody, "description": "Empty, undecodable or broken file."},
     },
@@ -64,6 +70,10 @@ async def upload_document(
     document = await run_in_threadpool(
         read_upload, data, filename, title=title, source=source, lang=lang, metadata=fields
     )
+    try:
+        check_document_size(document, admin.settings.max_document_chars)
+    except LoaderError as exc:
+        raise ApiError(413, exc.code, exc.message) from exc
     await run_in_threadpool(admin.store.put, document, data, filename)
     return DocumentQueued(doc_id=document.doc_id, ticket=admin.refresher.request())
 

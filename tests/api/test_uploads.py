@@ -219,3 +219,19 @@ def test_metadata_round_trips_as_json(client: httpx.Client) -> None:
     assert response.status_code == 202
     info = client.get("/v1/documents/meta.txt", headers=AUTH).json()
     assert info["metadata"] == metadata
+
+
+def test_a_text_over_the_document_limit_is_refused_with_413(
+    served: tuple[LiveServer, FastAPI, Path],
+    client: httpx.Client,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, app, _ = served
+    monkeypatch.setattr(app.state.admin.settings, "max_document_chars", 2_000)
+    response = upload(client, "long-report.txt", "The archive holds maps. " * 125)
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert error["code"] == "document_too_large"
+    assert "3,000 characters" in error["message"]
+    assert "CITEQA_MAX_DOCUMENT_CHARS" in error["message"]
+    assert client.get("/v1/documents/long-report.txt", headers=AUTH).status_code == 404

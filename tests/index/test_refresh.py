@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from index.builder import BuildReport, IndexBuilder
 from index.chunking import SentenceChunker
+from index.progress import BuildProgress
 from index.refresh import Refresher, is_current
 from index.repository import SnapshotRepository
 from index.settings import IndexSettings
@@ -39,7 +40,13 @@ class GatedBuilder(IndexBuilder):
         self.max_running = 0
         self._lock = threading.Lock()
 
-    def build(self, documents: Iterable[Document]) -> tuple[Snapshot, BuildReport]:
+    def build(
+        self,
+        documents: Iterable[Document],
+        should_stop: Callable[[], bool] | None = None,
+        progress: BuildProgress | None = None,
+        keep_parts: bool = False,
+    ) -> tuple[Snapshot, BuildReport]:
         with self._lock:
             self.builds += 1
             self.running += 1
@@ -47,7 +54,7 @@ class GatedBuilder(IndexBuilder):
         self.started.set()
         try:
             self.gate.wait(60)
-            return super().build(documents)
+            return super().build(documents, should_stop, progress, keep_parts)
         finally:
             with self._lock:
                 self.running -= 1

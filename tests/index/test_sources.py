@@ -6,7 +6,7 @@ from pathlib import Path
 
 from index.document_store import DocumentStore
 from index.settings import IndexSettings
-from index.sources import collect_documents
+from index.sources import collect_documents, stream_documents
 from index.types import Document
 
 
@@ -34,3 +34,25 @@ def test_missing_corpus_folder_means_uploads_only(tmp_path: Path) -> None:
     documents, skipped = collect_documents(settings, store)
     assert [d.doc_id for d in documents] == ["n.md"]
     assert skipped == []
+
+
+def test_a_corpus_file_over_the_document_limit_is_skipped_with_its_reason(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "short.txt").write_text("Almaty hosted CASIE 2022.", "utf-8")
+    (corpus / "long.txt").write_text("The archive holds maps. " * 125, "utf-8")
+    settings = IndexSettings(
+        corpus_dir=corpus, index_dir=tmp_path / "index", max_document_chars=2_000
+    )
+    skipped: list[tuple[str, str]] = []
+    paths = sorted(corpus.iterdir())
+    store = DocumentStore.for_index(settings.index_dir)
+    documents = list(stream_documents(settings, store, paths, skipped))
+    assert [d.doc_id for d in documents] == ["short.txt"]
+    assert skipped == [
+        (
+            "long.txt",
+            "the document's text has 3,000 characters, over the limit of 2,000 "
+            "(CITEQA_MAX_DOCUMENT_CHARS)",
+        )
+    ]
