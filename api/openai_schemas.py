@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
-from qa.types import Citation
+from qa.types import Citation, ShortAnswer
 
 MODEL_ID = "citeqa"
 MAX_MESSAGES = 200
@@ -81,6 +81,7 @@ class AnswerInfo(BaseModel):
     confidence: float
     fallback: bool | None = None
     fallback_reason: str | None = None
+    short_answer: ShortAnswer | None = None
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
 

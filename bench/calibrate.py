@@ -174,6 +174,8 @@ def main() -> None:
     if same_language:
         scorers[READER_SAME_LANGUAGE] = fit(same_language, budget, args)
         spans += same_language
+    elif READER in scorers:  # no questions in a corpus's own language: the reader's own fit
+        scorers[READER_SAME_LANGUAGE] = {**scorers[READER], "fitted_as": READER}
     short_answer = fit_short_answer(reranked, spans, args.short_answer_precision)
     document = {
         "note": "Written by bench/calibrate.py; see its docstring for the method.",

@@ -52,6 +52,7 @@ from bench.anchors.bm25_anchor import BM25Anchor
 from bench.anchors.evaluate import evaluate_anchor
 from bench.anchors.langchain_anchor import LangChainAnchor
 from bench.paired_latency import PairedLatency, time_in_turns
+from bench.reader_quality import reader_tables
 from bench.sampling import SAMPLE_SIZE, SEED, sample_questions
 from bench.tables import fmt, markdown, ratio
 from bench.typos import with_typo
@@ -69,6 +70,7 @@ from qa.eval.versions import describe_machine, machine, versions
 from qa.factory import build_pipeline
 from qa.models import Models
 from qa.pipeline import QAPipeline
+from qa.reader.reader import Reader
 from qa.rerank.cross_encoder import CrossEncoder
 from qa.settings import QASettings
 
@@ -94,6 +96,7 @@ class Bench:
     embedder: Embedder
     cross_encoder: CrossEncoder
     multilingual: Embedder | None = None
+    reader: Reader | None = None
     results: dict[str, Any] = field(default_factory=dict)
     tables: list[str] = field(default_factory=list)
 
@@ -102,6 +105,7 @@ class Bench:
             self.embedder,
             self.multilingual if snapshot.manifest.multilingual else None,
             self.cross_encoder if rerank else None,
+            self.reader if rerank and snapshot.manifest.multilingual else None,
         )
 
     def index(
@@ -110,6 +114,7 @@ class Bench:
         if multilingual and self.multilingual is None:
             assert self.settings.multilingual_model is not None
             self.multilingual = make_embedder(self.settings.multilingual_model)
+            self.reader = Reader()
         root = self.index_root / cache_key(documents, self.settings, multilingual)
         corpus = CorpusIndex(
             root,
@@ -699,6 +704,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         squad_v2(bench, args.squad_v2, args)
     if args.translated:
         translated(bench, dataset, snapshot, args.translated, args.limit)
+        reader_tables(bench, dataset, snapshot, citeqa.judgements, args.translated, args.limit)
     if args.corpus_dir and args.corpus_questions:
         corpus_questions(bench, args.corpus_dir, args.corpus_questions, args.limit)
     bench.results["run"] = {

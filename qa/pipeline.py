@@ -16,6 +16,7 @@ from threadpoolctl import threadpool_limits
 from index.filters import Filter
 from index.language import dominant_script
 from index.snapshot import Snapshot
+from qa.calibration import READER, READER_SAME_LANGUAGE
 from qa.compose.base import Composer, Evidence
 from qa.conversation import retrieval_query
 from qa.models import Models
@@ -24,7 +25,12 @@ from qa.rerank.lexical import unseen_terms
 from qa.rerank.sentences import SentenceReranker
 from qa.retrieval.hybrid import HybridRetriever, QueryVectors, agree, in_fusion_order
 from qa.retrieval.spelling import correct_spelling
-from qa.routing import CorpusLanguages, corpus_languages, takes_multilingual_path
+from qa.routing import (
+    CorpusLanguages,
+    corpus_languages,
+    is_cross_lingual,
+    takes_multilingual_path,
+)
 from qa.settings import QASettings
 from qa.streaming import AnswerDone, StreamEvent
 from qa.types import Answer, Passage
@@ -158,7 +164,7 @@ class QAPipeline:
             candidates=ranking.candidates,
             sentences=ranking.sentences,
             cross_lingual=cross_lingual,
-            scorer=ranking.scorer,
+            scorer=_calibrated_scorer(ranking.scorer, query, languages),
             unseen_terms=unseen,
             timings_ms=timings,
         )
@@ -257,6 +263,14 @@ class QAPipeline:
                 )
             )
         return result
+
+
+def _calibrated_scorer(scorer: str, query: str, languages: CorpusLanguages) -> str:
+    """The reader reads a question in the corpus's own language (Russian over Russian text)
+    with other scores than one across languages, so each has its own calibration."""
+    if scorer == READER and not is_cross_lingual(query, languages):
+        return READER_SAME_LANGUAGE
+    return scorer
 
 
 def _languages(snapshot: Snapshot) -> CorpusLanguages:

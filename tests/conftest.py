@@ -30,6 +30,7 @@ from index.snapshot import Snapshot
 from qa.factory import build_pipeline
 from qa.models import Models
 from qa.pipeline import QAPipeline
+from qa.reader.reader import Reader
 from qa.rerank.cross_encoder import CrossEncoder
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,7 +51,10 @@ def multilingual_embedder() -> Embedder:
 @pytest.fixture(scope="session")
 def models(embedder: Embedder, multilingual_embedder: Embedder) -> Models:
     return Models(
-        embedder=embedder, multilingual=multilingual_embedder, cross_encoder=CrossEncoder()
+        embedder=embedder,
+        multilingual=multilingual_embedder,
+        cross_encoder=CrossEncoder(),
+        reader=Reader(),
     )
 
 

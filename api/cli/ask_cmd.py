@@ -43,6 +43,10 @@ def ask_command(
     if as_json:
         typer.echo(answer.model_dump_json(exclude_none=True))
         return
+    if answer.short_answer is not None:
+        short = answer.short_answer
+        typer.echo(f"{short.text} [{short.citation}]")
+        typer.echo()
     typer.echo(answer.answer)
     for citation in answer.citations:
         typer.echo(

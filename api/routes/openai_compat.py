@@ -136,6 +136,7 @@ def _info(answer: Answer) -> AnswerInfo:
         confidence=answer.confidence,
         fallback=answer.fallback,
         fallback_reason=answer.fallback_reason,
+        short_answer=answer.short_answer,
         timings_ms=answer.timings_ms,
     )
 

@@ -27,6 +27,9 @@ SHORT_ANSWER_METRICS = (
 SHORT_ANSWER_RIGHT_F1 = 0.5
 ABSTENTION_METRICS = ("abstain_precision", "abstain_recall", "abstain_f1", "false_abstain_rate")
 CITATION_METRICS = ("citation_validity", "citation_support")
+CALIBRATION_METRICS = ("confidence_ece",)
+# Equal-width confidence bins of the expected calibration error.
+ECE_BINS = 10
 LATENCY_METRICS = ("latency_ms_p50", "latency_ms_p95")
 ALL_METRICS = (
     *RETRIEVAL_METRICS,
@@ -34,10 +37,11 @@ ALL_METRICS = (
     *SHORT_ANSWER_METRICS,
     *ABSTENTION_METRICS,
     *CITATION_METRICS,
+    *CALIBRATION_METRICS,
     *LATENCY_METRICS,
     "count",
 )
-LOWER_IS_BETTER = frozenset({"false_abstain_rate", *LATENCY_METRICS})
+LOWER_IS_BETTER = frozenset({"false_abstain_rate", "confidence_ece", *LATENCY_METRICS})
 
 
 def aggregate(judgements: Sequence[Judgement], with_abstention: bool) -> dict[str, float]:
@@ -62,6 +66,10 @@ def aggregate(judgements: Sequence[Judgement], with_abstention: bool) -> dict[st
     metrics["citation_support"] = _ratio(
         sum(j.citations_supported or 0 for j in answerable), sum(j.citations for j in answerable)
     )
+    answered = [j for j in answerable if not j.answer.abstained]
+    metrics["confidence_ece"] = expected_calibration_error(
+        [j.answer.confidence for j in answered], [bool(j.answer_contains) for j in answered]
+    )
     latencies = [j.latency_ms for j in judgements]
     metrics["latency_ms_p50"] = percentile(latencies, 50)
     metrics["latency_ms_p95"] = percentile(latencies, 95)
@@ -82,6 +90,20 @@ def short_answer_metrics(answerable: Sequence[Judgement]) -> dict[str, float]:
             [float((j.short_f1 or 0.0) >= SHORT_ANSWER_RIGHT_F1) for j in shown]
         ),
     }
+
+
+def expected_calibration_error(confidences: Sequence[float], outcomes: Sequence[bool]) -> float:
+    """Mean |share right - mean confidence| over ECE_BINS equal-width bins, weighted by the
+    bins' sizes: 0 when a confidence of p is right p of the time."""
+    if not confidences:
+        return 0.0
+    bins: list[list[tuple[float, bool]]] = [[] for _ in range(ECE_BINS)]
+    for confidence, outcome in zip(confidences, outcomes, strict=True):
+        bins[min(int(confidence * ECE_BINS), ECE_BINS - 1)].append((confidence, outcome))
+    gaps = [
+        len(b) * abs(mean([float(o) for _, o in b]) - mean([c for c, _ in b])) for b in bins if b
+    ]
+    return sum(gaps) / len(confidences)
 
 
 def retrieval_metrics(ranks: Sequence[int | None]) -> dict[str, float]:

@@ -21,6 +21,8 @@ DEFINITIONS: dict[str, str] = {
     "abstain_f1": "harmonic mean of abstain_precision and abstain_recall",
     "false_abstain_rate": "answerable questions on which citeqa abstained",
     "citation_validity": "citations whose quote equals the source text at their offsets",
+    "confidence_ece": "expected calibration error of the confidence of answered answerable "
+    "questions, as the probability that the answer holds a gold answer (10 bins)",
     "citation_support": "citations (answerable questions) whose quote or chunk holds a gold answer",
     "latency_ms_p50": "median time to answer one question, as the client sees it (ms)",
     "latency_ms_p95": "95th percentile of the time to answer one question (ms)",
