@@ -10,9 +10,6 @@ from index.snapshot import Snapshot
 from qa.calibration import CROSS_ENCODER, Calibration
 from qa.compose.base import Composer
 from qa.compose.extractive import ExtractiveComposer, ExtractiveSettings
-from qa.compose.generative import GenerativeComposer
-from qa.compose.support import SupportChecker
-from qa.llm import make_chat_client
 from qa.models import Models
 from qa.pipeline import QAPipeline
 from qa.rerank.sentences import SentenceReranker, SentenceRerankSettings
@@ -24,7 +21,9 @@ def build_pipeline(
     snapshot: Snapshot, settings: QASettings | None = None, models: Models | None = None
 ) -> QAPipeline:
     settings = settings or QASettings()
-    models = models or Models.for_manifest(snapshot.manifest, rerank=settings.rerank)
+    models = models or Models.for_manifest(
+        snapshot.manifest, rerank=settings.rerank, question_tokens=settings.max_question_tokens
+    )
     if not settings.rerank and models.cross_encoder is not None:
         models = replace(models, cross_encoder=None)  # `rerank=False` holds for given models too
     calibration = Calibration.load().with_threshold(CROSS_ENCODER, settings.abstain_threshold)
@@ -58,9 +57,14 @@ def build_pipeline(
 
 
 def make_composer(settings: QASettings, models: Models, extractive: ExtractiveComposer) -> Composer:
-    """The extractive composer, or with CITEQA_LLM a generative one that falls back to it."""
+    """The extractive composer, or with CITEQA_LLM a generative one that falls back to it
+    (imported only then: LangChain takes most of a second to import)."""
     if settings.llm == "none":
         return extractive
+    from qa.compose.generative import GenerativeComposer
+    from qa.compose.support import SupportChecker
+    from qa.llm import make_chat_client
+
     return GenerativeComposer(
         make_chat_client(settings),
         extractive,

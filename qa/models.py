@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.embedders import Embedder, make_embedder
+from index.embedders import QUESTION_TOKENS, Embedder, make_embedder
 from index.manifest import Manifest
 from qa.rerank.cross_encoder import CrossEncoder
 
@@ -16,12 +16,15 @@ class Models:
     cross_encoder: CrossEncoder | None
 
     @classmethod
-    def for_manifest(cls, manifest: Manifest, rerank: bool = True) -> Models:
+    def for_manifest(
+        cls, manifest: Manifest, rerank: bool = True, question_tokens: int = QUESTION_TOKENS
+    ) -> Models:
         """Embedders named by the snapshot's manifest (never a different model than it was
-        built with) and the cross-encoder when reranking is on."""
+        built with), reading questions up to `question_tokens` tokens, and the
+        cross-encoder when reranking is on. The embedders load their models on first use."""
         return cls(
-            embedder=make_embedder(manifest.embedding.model_id),
-            multilingual=make_embedder(manifest.multilingual.model_id)
+            embedder=make_embedder(manifest.embedding.model_id, question_tokens),
+            multilingual=make_embedder(manifest.multilingual.model_id, question_tokens)
             if manifest.multilingual
             else None,
             cross_encoder=CrossEncoder() if rerank else None,

