@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli.app import cli, configure_runtime
+from api.cli.app import cli, configure_runtime, elapsed_seconds
 
 
 @cli.command("index")
@@ -39,7 +39,7 @@ def index_command(
         f"documents: {len(report.added)} added, {len(report.updated)} updated, "
         f"{len(report.removed)} removed, {report.unchanged} unchanged; "
         f"chunks: {report.chunks} ({report.embedded_chunks} embedded); "
-        f"{report.seconds:.1f} s; snapshot {report.snapshot_id}"
+        f"{elapsed_seconds():.1f} s; snapshot {report.snapshot_id}"
     )
     if report.full_rebuild_reason and report.full_rebuild_reason != "no previous snapshot":
         typer.echo(f"full rebuild: {report.full_rebuild_reason}")
