@@ -10,13 +10,15 @@ import typer
 from api.cli.app import cli, configure_runtime, elapsed_seconds
 
 
-@cli.command("index")
+@cli.command("index", short_help="Build or refresh the index (incremental).")
 def index_command(
     corpus: Annotated[
-        Path | None, typer.Option("--corpus", help="Documents folder (CITEQA_CORPUS_DIR).")
+        Path | None,
+        typer.Option("--corpus", metavar="DIR", help="Documents folder (CITEQA_CORPUS_DIR)."),
     ] = None,
     index_dir: Annotated[
-        Path | None, typer.Option("--index-dir", help="Index folder (CITEQA_INDEX_DIR).")
+        Path | None,
+        typer.Option("--index-dir", metavar="DIR", help="Index folder (CITEQA_INDEX_DIR)."),
     ] = None,
 ) -> None:
     """Build or refresh the index: unchanged documents are not embedded again."""
