@@ -135,6 +135,11 @@ def _resolved(asked: str, earlier: list[str], answer: str | None) -> str | None:
     for match in _TOKEN.finditer(asked):
         word = match.group().lower()
         if word in PERSON_PRONOUNS:
+            if any(n.person for question in earlier for n in names(question)):
+                # The person is named in the earlier questions, which the follow-up is
+                # searched with anyway; on its own it would lose their other words ("Which
+                # institute does Tatyana Murovana work for?" then "What is her position?").
+                return None
             referent = person_referent(earlier, answer)
             if referent is None and word in EITHER_PRONOUNS:
                 referent = thing_referent(earlier)
