@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from api.allow_header import AllowHeader
 from api.errors import install_error_handlers
@@ -39,6 +40,10 @@ log = logging.getLogger(__name__)
 
 PipelineLoader = Callable[[], QAPipeline]
 
+DOCS_URL, REDOC_URL = "/docs", "/redoc"
+# Swagger UI and ReDoc come from the fastapi-offline package: no CDN, so /docs works offline.
+DOCS_ASSETS = "/docs/static"
+
 
 def create_app(
     settings: ApiSettings | None = None,
@@ -66,7 +71,11 @@ def create_app(
         yield
         shutdown(app)
 
-    app = FastAPI(
+    app = FastAPIOffline(
+        docs_url=DOCS_URL,
+        redoc_url=REDOC_URL,
+        static_url=DOCS_ASSETS,
+        favicon_url="/favicon.ico",
         title="citeqa",
         summary="Answers questions about your documents, citing them verbatim.",
         version="0.1.0",
@@ -94,10 +103,7 @@ def create_app(
         upload_max_bytes=int(settings.max_upload_mb * (1 << 20)) + (1 << 16),
     )
     app.add_middleware(RateLimit, rate=parse_rate(settings.rate_limit))
-    app.add_middleware(
-        SecurityHeaders,
-        docs_paths=frozenset(p for p in (app.docs_url, app.redoc_url) if p),
-    )
+    app.add_middleware(SecurityHeaders, docs_paths=frozenset({DOCS_URL, REDOC_URL}))
     app.add_middleware(
         CORSMiddleware,  # outside the rate limit, so refusals carry CORS headers too
         allow_origins=settings.cors_origins,

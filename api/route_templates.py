@@ -1,5 +1,10 @@
-"""Path templates (such as /v1/documents/{doc_id}) of the app's documented routes, for
-requests answered before routing, and the methods each path supports."""
+"""Path templates (such as /v1/documents/{doc_id}) of the app's routes, for requests
+answered before routing, and the methods each path supports.
+
+Every route counts, in routing order: the documented ones, and those left out of the
+OpenAPI schema (the API docs pages and the schema itself, the demo page, the favicon); a
+mounted folder is the template `<prefix>/{path}`. A path matching none is "unmatched".
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,16 @@ import logging
 import re
 
 from fastapi import FastAPI
+from starlette.routing import Mount, Route
 
 log = logging.getLogger(__name__)
 
 _PARAMETER = re.compile(r"\\\{[^/]*?\\\}")
+_MOUNTED = frozenset({"GET", "HEAD"})
 
 
 class RouteTemplates:
-    """Compiled from the OpenAPI schema on first use."""
+    """Compiled from the app's routes on first use."""
 
     def __init__(self, api: FastAPI) -> None:
         self._api = api
@@ -34,17 +41,16 @@ class RouteTemplates:
 
     def _compiled(self) -> list[tuple[str, re.Pattern[str], frozenset[str]]]:
         if self._routes is None:
-            try:
-                paths = self._api.openapi().get("paths", {})
-            except Exception:  # a broken schema must not break requests
-                log.exception("route templates unavailable")
-                paths = {}
-            self._routes = [
-                (
-                    template,
-                    re.compile(_PARAMETER.sub("[^/]+", re.escape(template))),
-                    frozenset(method.upper() for method in operations),
-                )
-                for template, operations in paths.items()
-            ]
+            routes: list[tuple[str, re.Pattern[str], frozenset[str]]] = []
+            for route in self._api.routes:
+                if isinstance(route, Route):
+                    template, methods = route.path, frozenset(route.methods or ())
+                    pattern = _PARAMETER.sub("[^/]+", re.escape(template))
+                elif isinstance(route, Mount):
+                    template, methods = route.path + "/{path}", _MOUNTED
+                    pattern = re.escape(route.path) + "/.*"
+                else:  # websockets and the like: none here
+                    continue
+                routes.append((template, re.compile(pattern), methods))
+            self._routes = routes
         return self._routes

@@ -3,8 +3,8 @@
 - every response: `X-Content-Type-Options: nosniff`;
 - HTML: a Content-Security-Policy (scripts from this origin only, no framing, no plugins),
   `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer`,
-  `Cross-Origin-Opener-Policy: same-origin`; the API docs pages also allow the CDN that
-  FastAPI loads Swagger UI and ReDoc from;
+  `Cross-Origin-Opener-Policy: same-origin`; the API docs pages (Swagger UI and ReDoc,
+  served from this origin) also allow their inline start-up script and ReDoc's worker;
 - JavaScript: `Referrer-Policy: no-referrer` and `Cross-Origin-Resource-Policy:
   cross-origin`, so the widget can be embedded by pages of other origins (CORS decides
   which ones may call the API).
@@ -20,10 +20,9 @@ PAGE_CSP = (
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-    "font-src 'self' https://fonts.gstatic.com; connect-src 'self'; worker-src 'self' blob:; "
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; worker-src 'self' blob:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 _HTML = {

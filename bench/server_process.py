@@ -29,13 +29,21 @@ class ServerProcess:
     cold_start_s: float
 
     @classmethod
-    def start(cls, index_dir: Path, timeout: float = 300.0) -> ServerProcess:
+    def start(
+        cls,
+        index_dir: Path,
+        timeout: float = 300.0,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> ServerProcess:
+        """`env` (default: this process's) gets the index folder and no rate limit."""
         port = free_port()
-        env = {**os.environ, "CITEQA_RATE_LIMIT": "0", "CITEQA_INDEX_DIR": str(index_dir)}
+        env = {**(env or os.environ), "CITEQA_RATE_LIMIT": "0", "CITEQA_INDEX_DIR": str(index_dir)}
         started = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
             env=env,
+            cwd=cwd,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

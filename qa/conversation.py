@@ -30,6 +30,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from qa.referents import (
+    EITHER_PRONOUNS,
+    PERSON_PRONOUNS,
+    THING_PRONOUNS,
+    names,
+    person_referent,
+    thing_referent,
+)
+
 History = Sequence[tuple[str, str]]
 
 MAX_TOPIC_QUESTIONS = 3
@@ -84,12 +93,96 @@ _STOPWORDS = _words(
 
 
 def retrieval_query(question: str, history: History | None = None) -> str:
-    """The text to retrieve with for `question`, given the earlier turns (role, content)."""
+    """The text to retrieve with for `question`, given the earlier turns (role, content):
+    the question followed by the questions of its topic (bounded, MAX_QUERY_WORDS)."""
+    _, earlier, asked = _turns(question, history)
+    return _bounded([asked, *earlier]) if earlier else asked
+
+
+def standalone_query(question: str, history: History | None = None) -> str:
+    """`question` made to stand on its own where what it leans on is a name (see
+    `_resolved`), else `retrieval_query`. The cross-encoder reads this one: with the
+    earlier question after it, that question's words outweighed the follow-up's own
+    ("How many researchers work there? At what altitude is the station?" was answered with
+    the altitude), and a follow-up the documents cannot answer ("How old is he?") took the
+    earlier question's passage."""
+    answer, earlier, asked = _turns(question, history)
+    resolved = _resolved(asked, earlier, answer) if earlier else None
+    return _as_sentence(resolved) if resolved else retrieval_query(question, history)
+
+
+def _turns(question: str, history: History | None) -> tuple[str | None, list[str], str]:
+    """The previous answer, the earlier questions of the topic, and the question."""
     topic: list[str] = []
-    for asked in [content for role, content in history or () if role == "user"]:
-        topic = _topic_after(topic, asked)
+    answer: str | None = None
+    for role, content in history or ():
+        if role == "user":
+            topic, answer = _topic_after(topic, content), None
+        else:
+            answer = content
     *earlier, asked = _topic_after(topic, question)
-    return " ".join(_as_sentence(q) for q in [asked, *earlier])
+    return answer, earlier, asked
+
+
+def _resolved(asked: str, earlier: list[str], answer: str | None) -> str | None:
+    """`asked` made to stand on its own, where what it leans on is a name: "And Elena
+    Klepacheva?" after "What is Gunay Karli's position?" is "What is Elena Klepacheva's
+    position?"; "Where did he work before?" after an answer naming Mr. Tomas Berg is
+    "Where did he (Mr. Tomas Berg) work before?". None when no name is found."""
+    continued = _CONTINUATION.match(asked)
+    if continued:
+        return _substituted(asked[continued.end() :], earlier[-1])
+    for match in _TOKEN.finditer(asked):
+        word = match.group().lower()
+        if word in PERSON_PRONOUNS:
+            if any(n.person for question in earlier for n in names(question)):
+                # The person is named in the earlier questions, which the follow-up is
+                # searched with anyway; on its own it would lose their other words ("Which
+                # institute does Tatyana Murovana work for?" then "What is her position?").
+                return None
+            referent = person_referent(earlier, answer)
+            if referent is None and word in EITHER_PRONOUNS:
+                referent = thing_referent(earlier)
+        elif word in THING_PRONOUNS and not (word == "there" and _is_existential(asked, match)):
+            referent = thing_referent(earlier)
+        else:
+            continue
+        if referent is None or referent.lower() in asked.lower():
+            return None
+        return f"{asked[: match.end()]} ({referent}){asked[match.end() :]}"
+    return None
+
+
+def _substituted(rest: str, previous: str) -> str | None:
+    """The previous question about the name that `rest` ("the Harbour Music Festival?")
+    consists of, when the previous question holds exactly one name to replace."""
+    given = names(rest.strip(" ?.!"))
+    replaced = [n for n in names(previous) if not n.text.isdigit()]
+    words = [w for w in _TOKEN.findall(rest) if w.lower() not in ("the", "a", "an")]
+    if len(given) != 1 or len(replaced) != 1 or len(_TOKEN.findall(given[0].text)) != len(words):
+        return None
+    return previous.replace(replaced[0].text, given[0].text, 1)
+
+
+def _is_existential(question: str, match: re.Match[str]) -> bool:
+    lowered = [t.lower() for t in _TOKEN.findall(question)]
+    position = len(_TOKEN.findall(question[: match.start()]))
+    return _existential(lowered, position)
+
+
+def _bounded(questions: list[str]) -> str:
+    """The questions as one text of at most MAX_QUERY_WORDS words, the first whole and
+    each later one cut to what is left (earlier turns may be 20,000 characters long)."""
+    parts: list[str] = []
+    left = max(MAX_QUERY_WORDS, len(_tokens(questions[0])))
+    for question in questions:
+        words = list(_TOKEN.finditer(question))
+        if not words or left <= 0:
+            continue
+        kept = question if len(words) <= left else question[: words[left - 1].end()]
+        parts.append(_as_sentence(kept))
+        left -= min(len(words), left)
+    return " ".join(parts)
 
 
 def is_follow_up(question: str) -> bool:

@@ -10,9 +10,6 @@ from index.snapshot import Snapshot
 from qa.calibration import CROSS_ENCODER, Calibration
 from qa.compose.base import Composer
 from qa.compose.extractive import ExtractiveComposer, ExtractiveSettings
-from qa.compose.generative import GenerativeComposer
-from qa.compose.support import SupportChecker
-from qa.llm import make_chat_client
 from qa.models import Models
 from qa.pipeline import QAPipeline
 from qa.reader.short_answer import ShortAnswerFinder
@@ -26,7 +23,10 @@ def build_pipeline(
 ) -> QAPipeline:
     settings = settings or QASettings()
     models = models or Models.for_manifest(
-        snapshot.manifest, rerank=settings.rerank, reader=settings.reader
+        snapshot.manifest,
+        rerank=settings.rerank,
+        reader=settings.reader,
+        question_tokens=settings.max_question_tokens,
     )
     if not settings.rerank and (models.cross_encoder or models.reader) is not None:
         # `rerank=False` holds for given models too
@@ -70,9 +70,14 @@ def build_pipeline(
 
 
 def make_composer(settings: QASettings, models: Models, extractive: ExtractiveComposer) -> Composer:
-    """The extractive composer, or with CITEQA_LLM a generative one that falls back to it."""
+    """The extractive composer, or with CITEQA_LLM a generative one that falls back to it
+    (imported only then: LangChain takes most of a second to import)."""
     if settings.llm == "none":
         return extractive
+    from qa.compose.generative import GenerativeComposer
+    from qa.compose.support import SupportChecker
+    from qa.llm import make_chat_client
+
     return GenerativeComposer(
         make_chat_client(settings),
         extractive,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.embedders import Embedder, make_embedder
+from index.embedders import QUESTION_TOKENS, Embedder, make_embedder
 from index.manifest import Manifest
 from qa.reader.reader import Reader
 from qa.rerank.cross_encoder import CrossEncoder
@@ -18,13 +18,20 @@ class Models:
     reader: Reader | None = None
 
     @classmethod
-    def for_manifest(cls, manifest: Manifest, rerank: bool = True, reader: bool = True) -> Models:
+    def for_manifest(
+        cls,
+        manifest: Manifest,
+        rerank: bool = True,
+        reader: bool = True,
+        question_tokens: int = QUESTION_TOKENS,
+    ) -> Models:
         """Embedders named by the snapshot's manifest (never a different model than it was
-        built with), the cross-encoder when reranking is on, and the multilingual reader
-        when reranking and `reader` are on and the snapshot has multilingual vectors."""
+        built with), reading questions up to `question_tokens` tokens, the cross-encoder when
+        reranking is on, and the multilingual reader when reranking and `reader` are on and
+        the snapshot has multilingual vectors. Models load on first use."""
         return cls(
-            embedder=make_embedder(manifest.embedding.model_id),
-            multilingual=make_embedder(manifest.multilingual.model_id)
+            embedder=make_embedder(manifest.embedding.model_id, question_tokens),
+            multilingual=make_embedder(manifest.multilingual.model_id, question_tokens)
             if manifest.multilingual
             else None,
             cross_encoder=CrossEncoder() if rerank else None,

@@ -18,7 +18,7 @@ from index.language import dominant_script
 from index.snapshot import Snapshot
 from qa.calibration import READER, READER_SAME_LANGUAGE
 from qa.compose.base import Composer, Evidence
-from qa.conversation import retrieval_query
+from qa.conversation import retrieval_query, standalone_query
 from qa.models import Models
 from qa.reader.short_answer import ShortAnswerFinder
 from qa.rerank.lexical import unseen_terms
@@ -125,12 +125,19 @@ class QAPipeline:
         query = retrieval_query(question, history)
         multilingual = self.models.multilingual
         cross_lingual = multilingual is not None and takes_multilingual_path(query, languages)
+        # The English path reads a follow-up made to stand on its own, the multilingual one
+        # the follow-up with the questions of its topic (qa.conversation; measured by
+        # bench/follow_ups.py: English 0.781 -> 0.875, Russian 0.667 with the topic, 0.611
+        # on its own).
+        standalone = not cross_lingual
         unseen = [] if cross_lingual else unseen_terms(snapshot.keyword, question)
         if unseen and self.settings.spelling_correction:
             corrected = correct_spelling(snapshot.keyword, question, unseen)
             if corrected != question:
                 question, query = corrected, retrieval_query(corrected, history)
                 unseen = unseen_terms(snapshot.keyword, question)
+        if standalone:
+            query = standalone_query(question, history)
         with _timed(timings, "embed"):
             main = None if cross_lingual else self.models.embedder.embed_queries([query])[0]
         with _timed(timings, "retrieve"):

@@ -34,6 +34,14 @@ class QASettings(BaseSettings):
         ge=1,
         description="Questions computed at once; more wait their turn (default: the cores).",
     )
+    max_question_tokens: int = Field(
+        default=128,
+        ge=8,
+        le=510,
+        description="Tokens of a question (with the earlier questions a follow-up is "
+        "searched with) that each embedder reads; the rest is cut off, so a question's cost "
+        "is bounded whatever its length and script.",
+    )
     spelling_correction: bool = Field(
         default=True,
         description="Replace question words the corpus lacks by its words one edit away.",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +20,11 @@ import uvicorn
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Files derived from the models (the ONNX export of MiniLM) go to a cache of this session,
+# so the tests make them as a first run does; CITEQA_CACHE_DIR set outside is kept.
+if "CITEQA_CACHE_DIR" not in os.environ:
+    os.environ["CITEQA_CACHE_DIR"] = tempfile.mkdtemp(prefix="citeqa-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["CITEQA_CACHE_DIR"], ignore_errors=True)
 
 from api.app import create_app
 from api.settings import ApiSettings

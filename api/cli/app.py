@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import time
+from pathlib import Path
 
 import typer
+
+_IMPORTED = time.perf_counter()
 
 cli = typer.Typer(
     name="citeqa",
@@ -13,6 +17,7 @@ cli = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
@@ -30,3 +35,14 @@ def configure_runtime(verbose: bool = False) -> None:
     )
     for noisy in ("sentence_transformers", "faiss", "bm25s", "httpx", "transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def elapsed_seconds() -> float:
+    """Seconds since this process started, imports and model loading included (from
+    /proc on Linux; elsewhere since the command line was imported)."""
+    try:
+        after_name = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        started = int(after_name[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start time
+        return float(Path("/proc/uptime").read_text().split()[0]) - started
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - _IMPORTED

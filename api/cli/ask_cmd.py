@@ -10,12 +10,16 @@ import typer
 from api.cli.app import cli, configure_runtime
 
 
-@cli.command("ask")
+@cli.command("ask", short_help="Answer a question, with citations.")
 def ask_command(
-    question: Annotated[str, typer.Argument(help="The question to answer.")],
-    index_dir: Annotated[Path | None, typer.Option("--index-dir", help="Index folder.")] = None,
+    question: Annotated[str, typer.Argument(metavar="QUESTION", help="The question to answer.")],
+    index_dir: Annotated[
+        Path | None,
+        typer.Option("--index-dir", metavar="DIR", help="Index folder (CITEQA_INDEX_DIR)."),
+    ] = None,
     top_k: Annotated[
-        int | None, typer.Option("--top-k", min=1, max=50, help="Passages to consider.")
+        int | None,
+        typer.Option("--top-k", min=1, max=50, metavar="N", help="Passages to consider, 1 to 50."),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the body POST /v1/ask returns.")

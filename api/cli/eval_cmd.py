@@ -10,41 +10,54 @@ import typer
 from api.cli.app import cli, configure_runtime
 
 
-@cli.command("eval")
+@cli.command("eval", short_help="Measure retrieval, answers and citations on a dataset.")
 def eval_command(
     dataset: Annotated[
         Path,
         typer.Argument(
+            metavar="DATASET",
             help="SQuAD JSON (its contexts become the corpus of a fresh index) or JSONL rows "
-            '{"id", "question", "answers": [...], "unanswerable": bool}.'
+            '{"id", "question", "answers": [...], "unanswerable": bool}.',
         ),
     ],
     index_dir: Annotated[
         Path | None,
         typer.Option(
             "--index-dir",
+            metavar="DIR",
             help="SQuAD: build or update the index here (default: a cache folder keyed by "
             "the data and settings). JSONL: the index to ask (default CITEQA_INDEX_DIR).",
         ),
     ] = None,
     url: Annotated[
         str | None,
-        typer.Option("--url", help="Ask a running server instead, e.g. http://127.0.0.1:8000"),
+        typer.Option(
+            "--url", metavar="URL", help="Ask a running server instead, e.g. http://127.0.0.1:8000"
+        ),
     ] = None,
     out: Annotated[
-        Path, typer.Option("--out", help="Folder for report.json, questions.jsonl, report.html.")
+        Path,
+        typer.Option(
+            "--out", metavar="DIR", help="Folder for report.json, questions.jsonl, report.html."
+        ),
     ] = Path("eval-report"),
     limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="Ask only the first N questions.")
+        int | None,
+        typer.Option("--limit", min=1, metavar="N", help="Ask only the first N questions."),
     ] = None,
     compare: Annotated[
         Path | None,
-        typer.Option("--compare", help="An earlier report.json: print and render the deltas."),
+        typer.Option(
+            "--compare",
+            metavar="REPORT",
+            help="An earlier report.json: print and render the deltas.",
+        ),
     ] = None,
     fail_under: Annotated[
         list[str] | None,
         typer.Option(
             "--fail-under",
+            metavar="METRIC=VALUE",
             help="METRIC=VALUE, repeatable: exit 1 when a metric is below VALUE.",
         ),
     ] = None,
@@ -57,7 +70,9 @@ def eval_command(
             "indexes faster but evaluates without the multilingual retrieval lists.",
         ),
     ] = None,
-    progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Progress bars on standard error.")
+    ] = True,
 ) -> None:
     """Ask every question of DATASET and write the metrics and reports into --out."""
     configure_runtime()

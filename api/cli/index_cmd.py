@@ -7,16 +7,18 @@ from typing import Annotated
 
 import typer
 
-from api.cli.app import cli, configure_runtime
+from api.cli.app import cli, configure_runtime, elapsed_seconds
 
 
-@cli.command("index")
+@cli.command("index", short_help="Build or refresh the index (incremental).")
 def index_command(
     corpus: Annotated[
-        Path | None, typer.Option("--corpus", help="Documents folder (CITEQA_CORPUS_DIR).")
+        Path | None,
+        typer.Option("--corpus", metavar="DIR", help="Documents folder (CITEQA_CORPUS_DIR)."),
     ] = None,
     index_dir: Annotated[
-        Path | None, typer.Option("--index-dir", help="Index folder (CITEQA_INDEX_DIR).")
+        Path | None,
+        typer.Option("--index-dir", metavar="DIR", help="Index folder (CITEQA_INDEX_DIR)."),
     ] = None,
     ray: Annotated[
         str | None,
@@ -49,7 +51,7 @@ def index_command(
         f"documents: {len(report.added)} added, {len(report.updated)} updated, "
         f"{len(report.removed)} removed, {report.unchanged} unchanged; "
         f"chunks: {report.chunks} ({report.embedded_chunks} embedded); "
-        f"{report.seconds:.1f} s; snapshot {report.snapshot_id}"
+        f"{elapsed_seconds():.1f} s; snapshot {report.snapshot_id}"
     )
     for line in stats:
         typer.echo(f"ray: {line}")

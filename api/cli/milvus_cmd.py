@@ -11,13 +11,13 @@ import typer
 from api.cli.app import cli, configure_runtime
 
 
-@cli.command("milvus-lite")
+@cli.command("milvus-lite", short_help="Serve a Milvus Lite database for several processes.")
 def milvus_lite_command(
-    db: Annotated[Path, typer.Option("--db", help="The database file.")] = Path(
+    db: Annotated[Path, typer.Option("--db", metavar="FILE", help="The database file.")] = Path(
         ".citeqa/milvus.db"
     ),
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 19530,
+    host: Annotated[str, typer.Option("--host", metavar="HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="PORT")] = 19530,
 ) -> None:
     """Serve a Milvus Lite database on HOST:PORT until stopped (Ctrl-C or SIGTERM); point
     servers and `citeqa index` at it with CITEQA_MILVUS_URI=http://HOST:PORT."""

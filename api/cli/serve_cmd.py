@@ -10,11 +10,18 @@ import typer
 from api.cli.app import cli, configure_runtime
 
 
-@cli.command("serve")
+@cli.command("serve", short_help="Serve the HTTP API, the docs and the widget.")
 def serve_command(
-    host: Annotated[str | None, typer.Option("--host", help="Default 127.0.0.1.")] = None,
-    port: Annotated[int | None, typer.Option("--port", help="Default 8000.")] = None,
-    index_dir: Annotated[Path | None, typer.Option("--index-dir", help="Index folder.")] = None,
+    host: Annotated[
+        str | None, typer.Option("--host", metavar="HOST", help="Default 127.0.0.1 (CITEQA_HOST).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", metavar="PORT", help="Default 8000 (CITEQA_PORT).")
+    ] = None,
+    index_dir: Annotated[
+        Path | None,
+        typer.Option("--index-dir", metavar="DIR", help="Index folder (CITEQA_INDEX_DIR)."),
+    ] = None,
 ) -> None:
     """Serve the HTTP API; /readyz turns ready once the index is loaded."""
     configure_runtime(verbose=True)

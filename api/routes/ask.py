@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 
+from api.content_type import json_body
 from api.schemas import AskRequest, AskResponse, ErrorBody
 from api.settings import ApiSettings
 from api.state import get_pipeline, get_settings
@@ -14,11 +15,12 @@ from api.validation import checked_filters, checked_question, checked_top_k
 from qa.pipeline import QAPipeline
 from qa.types import Answer
 
-router = APIRouter(tags=["questions"])
+router = APIRouter(tags=["questions"], dependencies=[Depends(json_body)])
 
 ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorBody},
     413: {"model": ErrorBody},
+    415: {"model": ErrorBody, "description": "The body is not declared as JSON."},
     422: {"model": ErrorBody},
     503: {"model": ErrorBody},
 }

@@ -18,6 +18,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
+from api.content_type import json_body
 from api.conversations import ConversationStore
 from api.errors import ApiError, index_unavailable
 from api.routes.ask import ERRORS
@@ -34,7 +35,7 @@ from qa.streaming import AnswerDelta, AnswerDone, CitationEvent
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(tags=["questions"])
+router = APIRouter(tags=["questions"], dependencies=[Depends(json_body)])
 
 _store_lock = threading.Lock()
 

@@ -16,6 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 
+from api.content_type import json_body
 from api.errors import ApiError, index_unavailable
 from api.openai_schemas import (
     MODEL_ID,
@@ -45,7 +46,7 @@ from qa.streaming import AnswerDelta, AnswerDone
 from qa.types import Answer
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["openai"])
+router = APIRouter(tags=["openai"], dependencies=[Depends(json_body)])
 STARTED = int(time.time())
 DONE = b"data: [DONE]\n\n"
 

@@ -1,4 +1,5 @@
-"""GET /widget.js (the embeddable chat widget) and GET / (a demo page that embeds it)."""
+"""GET /widget.js (the embeddable chat widget), GET / (a demo page that embeds it) and
+GET /favicon.ico (what browsers ask for on every page of the site)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,18 @@ router = APIRouter(tags=["widget"])
 WIDGET_CACHE = "public, max-age=300"
 
 
+FAVICON_CACHE = "public, max-age=86400"
+
+
 @cache
 def static_text(name: str) -> str:
     """A file of api/static, read once."""
     return files("api").joinpath("static", name).read_text(encoding="utf-8")
+
+
+@cache
+def static_bytes(name: str) -> bytes:
+    return files("api").joinpath("static", name).read_bytes()
 
 
 @router.get(
@@ -37,3 +46,13 @@ def widget_js() -> Response:
 def demo_page() -> HTMLResponse:
     """A sample host page with the widget on it."""
     return HTMLResponse(static_text("demo.html"))
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """The site's icon (a 32-pixel PNG in an ICO file), so browsers get no 404."""
+    return Response(
+        static_bytes("favicon.ico"),
+        media_type="image/x-icon",
+        headers={"Cache-Control": FAVICON_CACHE},
+    )

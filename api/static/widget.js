@@ -2,7 +2,8 @@
  * citeqa chat widget. One tag on any page:
  *   <script src="https://YOUR-CITEQA/widget.js" data-title="Ask our documents"
  *           data-accent="#0a66c2" data-position="right" data-open="false" async></script>
- * The API is found next to this script (its src). Everything lives in an open Shadow DOM,
+ * The API is found next to this script (its src). Its own words are in English, Russian
+ * or Kazakh: data-lang="en|ru|kk", else the page's lang, else the browser's language. Everything lives in an open Shadow DOM,
  * so the page's CSS cannot reach in and ours cannot leak out. Text from the service is
  * only ever set with textContent: answers, quotes and titles are never parsed as HTML.
  */
@@ -19,8 +20,68 @@
 
   const base = new URL(".", script.src);
   const endpoint = new URL("v1/chat", base).href;
+
+  const WORDS = {
+    en: {
+      title: "Ask the documents",
+      hint: "Ask a question about the documents. Answers quote their sources.",
+      ask: "Ask a question",
+      send: "Send",
+      sources: "Sources",
+      source: "Source",
+      open: "Open chat",
+      close: "Close chat",
+      messages: "Messages",
+      working: "Searching the documents…",
+      refusal: "I could not find this in the documents.",
+      failed: "Something went wrong.",
+      cut: "The answer was cut off. Please try again.",
+      unreachable: "The assistant cannot be reached from this page.",
+      status: "The assistant answered with an error",
+    },
+    ru: {
+      title: "Вопрос по документам",
+      hint: "Задайте вопрос о документах. Ответы цитируют источники.",
+      ask: "Задайте вопрос",
+      send: "Отправить",
+      sources: "Источники",
+      source: "Источник",
+      open: "Открыть чат",
+      close: "Закрыть чат",
+      messages: "Сообщения",
+      working: "Ищу в документах…",
+      refusal: "В документах об этом ничего не нашлось.",
+      failed: "Что-то пошло не так.",
+      cut: "Ответ прервался. Попробуйте ещё раз.",
+      unreachable: "С этой страницы помощник недоступен.",
+      status: "Помощник ответил ошибкой",
+    },
+    kk: {
+      title: "Құжаттар бойынша сұрақ",
+      hint: "Құжаттар туралы сұрақ қойыңыз. Жауаптар дереккөздерден үзінді келтіреді.",
+      ask: "Сұрақ қойыңыз",
+      send: "Жіберу",
+      sources: "Дереккөздер",
+      source: "Дереккөз",
+      open: "Чатты ашу",
+      close: "Чатты жабу",
+      messages: "Хабарламалар",
+      working: "Құжаттардан іздеп жатырмын…",
+      refusal: "Құжаттардан бұл туралы ештеңе табылмады.",
+      failed: "Бірдеңе дұрыс болмады.",
+      cut: "Жауап үзіліп қалды. Қайта көріңіз.",
+      unreachable: "Бұл беттен көмекшіге қосылу мүмкін емес.",
+      status: "Көмекші қатемен жауап берді",
+    },
+  };
+  const lang = chooseLanguage([
+    script.dataset.lang,
+    document.documentElement.lang,
+    ...(navigator.languages || [navigator.language]),
+  ]);
+  const t = WORDS[lang];
   const config = {
-    title: (script.dataset.title || "Ask the documents").slice(0, 80),
+    title: (script.dataset.title || t.title).slice(0, 80),
     accent: validColor(script.dataset.accent) || "#0a66c2",
     position: script.dataset.position === "left" ? "left" : "right",
     open: script.dataset.open === "true",
@@ -73,7 +134,7 @@ button { cursor: pointer; }
   color: #fff; font-size: 22px; line-height: 1; padding: 0;
 }
 .close:hover { background: rgba(255,255,255,.18); }
-.log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 10px;
+.log { flex: 1; overflow-y: auto; padding: 12px; position: relative; display: flex; flex-direction: column; gap: 10px;
   background: #f6f7f9; overscroll-behavior: contain; }
 .hint { margin: 0; color: #5b6475; font-size: 13px; }
 .msg { max-width: 92%; padding: 8px 11px; border-radius: 10px; overflow-wrap: anywhere;
@@ -82,7 +143,15 @@ button { cursor: pointer; }
 .bot { align-self: flex-start; background: #fff; border: 1px solid #e1e4ea; }
 .bot.error { border-color: #e0a3a3; background: #fff6f6; color: #8a1f1f; }
 .answer { margin: 0; }
-.answer:empty::before { content: "…"; color: #8a93a3; }
+.working { display: flex; align-items: center; gap: 8px; margin: 0; color: #5b6475; }
+.dots { display: inline-flex; gap: 3px; }
+.dots span { width: 6px; height: 6px; border-radius: 50%; background: var(--accent); opacity: .35; }
+@media (prefers-reduced-motion: no-preference) {
+  .dots span { animation: blink 1.2s infinite ease-in-out both; }
+  .dots span:nth-child(2) { animation-delay: .2s; }
+  .dots span:nth-child(3) { animation-delay: .4s; }
+}
+@keyframes blink { 0%, 80%, 100% { opacity: .25; } 40% { opacity: 1; } }
 .cite {
   display: inline-block; min-width: 18px; height: 18px; margin: 0 1px; padding: 0 4px;
   border: 0; border-radius: 9px; background: var(--accent); color: #fff; font-size: 11px;
@@ -121,7 +190,7 @@ a.source-title { color: var(--accent); text-decoration: underline; }
   const shadow = host.attachShadow({ mode: "open" });
   adoptStyles(shadow, STYLES);
 
-  const root = el("div", { class: `root ${config.position}` });
+  const root = el("div", { class: `root ${config.position}`, lang });
   const panel = el("section", {
     class: "panel",
     id: "citeqa-panel",
@@ -131,26 +200,26 @@ a.source-title { color: var(--accent); text-decoration: underline; }
   });
   const head = el("div", { class: "head" });
   const title = el("h2", { class: "title" }, config.title);
-  const closeButton = el("button", { class: "close", type: "button", "aria-label": "Close chat" }, "×");
+  const closeButton = el("button", { class: "close", type: "button", "aria-label": t.close }, "×");
   head.append(title, closeButton);
-  const log = el("div", { class: "log", role: "log", "aria-label": "Messages" });
-  log.append(el("p", { class: "hint" }, "Ask a question about the documents. Answers quote their sources."));
+  const log = el("div", { class: "log", role: "log", "aria-label": t.messages });
+  log.append(el("p", { class: "hint" }, t.hint));
   const form = el("form", { class: "form" });
   const input = el("input", {
     class: "input",
     type: "text",
-    "aria-label": "Ask a question",
-    placeholder: "Ask a question",
+    "aria-label": t.ask,
+    placeholder: t.ask,
     maxlength: "4000",
     autocomplete: "off",
   });
-  const send = el("button", { class: "send", type: "submit" }, "Send");
+  const send = el("button", { class: "send", type: "submit" }, t.send);
   form.append(input, send);
   panel.append(head, log, form);
   const launcher = el("button", {
     class: "launcher",
     type: "button",
-    "aria-label": "Open chat",
+    "aria-label": t.open,
     "aria-expanded": "false",
     "aria-controls": "citeqa-panel",
   });
@@ -205,7 +274,7 @@ a.source-title { color: var(--accent); text-decoration: underline; }
     log.append(el("div", { class: "msg user" }, question));
     const reply = new Reply(++messageCount);
     log.append(reply.node);
-    scrollDown();
+    scrollToEnd();
     const body = { question };
     if (conversationId) body.conversation_id = conversationId;
     try {
@@ -221,20 +290,16 @@ a.source-title { color: var(--accent); text-decoration: underline; }
         else if (name === "delta") reply.addText(data.text);
         else if (name === "citation") reply.addCitation(data);
         else if (name === "done") reply.finish(data);
-        else if (name === "error") reply.fail((data.error && data.error.message) || "Something went wrong.");
-        scrollDown();
+        else if (name === "error") reply.fail((data.error && data.error.message) || t.failed);
+        keepInView(reply);
       });
-      if (!reply.done) reply.fail("The answer was cut off. Please try again.");
+      if (!reply.done) reply.fail(t.cut);
     } catch (error) {
-      reply.fail(
-        error instanceof TypeError
-          ? "The assistant cannot be reached from this page."
-          : String(error.message || error),
-      );
+      reply.fail(error instanceof TypeError ? t.unreachable : String(error.message || error));
     } finally {
       busy = false;
       send.disabled = false;
-      scrollDown();
+      keepInView(reply);
     }
   }
 
@@ -248,10 +313,22 @@ a.source-title { color: var(--accent); text-decoration: underline; }
       this.list = null;
       this.node = el("div", { class: "msg bot", "aria-busy": "true" });
       this.answer = el("p", { class: "answer" });
-      this.node.append(this.answer);
+      // Until the first words arrive (an extractive answer comes whole, after a second or
+      // so), moving dots and a status line say that the documents are being searched.
+      this.working = el("p", { class: "working", role: "status" });
+      const dots = el("span", { class: "dots", "aria-hidden": "true" });
+      dots.append(el("span", {}), el("span", {}), el("span", {}));
+      this.working.append(dots, el("span", {}, t.working));
+      this.node.append(this.working, this.answer);
+    }
+
+    stopWorking() {
+      if (this.working) this.working.remove();
+      this.working = null;
     }
 
     addText(text) {
+      this.stopWorking();
       this.text += String(text || "");
       this.render();
     }
@@ -264,7 +341,9 @@ a.source-title { color: var(--accent); text-decoration: underline; }
 
     finish(body) {
       this.done = true;
-      if (typeof body.answer === "string") this.text = body.answer;
+      this.stopWorking();
+      if (body.abstained === true) this.text = t.refusal;
+      else if (typeof body.answer === "string") this.text = body.answer;
       for (const citation of body.citations || []) this.citations.set(citation.n, citation);
       this.render();
       this.node.setAttribute("aria-busy", "false");
@@ -272,6 +351,7 @@ a.source-title { color: var(--accent); text-decoration: underline; }
 
     fail(message) {
       this.done = true;
+      this.stopWorking();
       this.node.classList.add("error");
       this.answer.textContent = message;
       this.node.setAttribute("aria-busy", "false");
@@ -297,7 +377,7 @@ a.source-title { color: var(--accent); text-decoration: underline; }
       const button = el("button", {
         class: "cite",
         type: "button",
-        "aria-label": `Source ${n}: ${String(citation.title || "")}`.trim(),
+        "aria-label": `${t.source} ${n}: ${String(citation.title || "")}`.trim(),
       }, String(n));
       button.addEventListener("click", () => {
         const item = shadow.getElementById(this.sourceId(n));
@@ -317,8 +397,8 @@ a.source-title { color: var(--accent); text-decoration: underline; }
     renderSources() {
       if (!this.citations.size) return;
       if (!this.list) {
-        const label = el("p", { class: "sources-label", "aria-hidden": "true" }, "Sources");
-        this.list = el("ol", { class: "sources", "aria-label": "Sources" });
+        const label = el("p", { class: "sources-label", "aria-hidden": "true" }, t.sources);
+        this.list = el("ol", { class: "sources", "aria-label": t.sources });
         this.node.append(label, this.list);
       }
       this.list.replaceChildren();
@@ -326,7 +406,7 @@ a.source-title { color: var(--accent); text-decoration: underline; }
       for (const citation of ordered) {
         const item = el("li", { class: "source", id: this.sourceId(citation.n), tabindex: "-1" });
         const body = el("div", { class: "source-body" });
-        const name = String(citation.title || citation.doc_id || "Source");
+        const name = String(citation.title || citation.doc_id || t.source);
         const href = httpUrl(citation.source);
         const titleNode = href
           ? el("a", { class: "source-title", href, target: "_blank", rel: "noopener noreferrer" }, name)
@@ -338,8 +418,15 @@ a.source-title { color: var(--accent); text-decoration: underline; }
     }
   }
 
-  function scrollDown() {
+  function scrollToEnd() {
     log.scrollTop = log.scrollHeight;
+  }
+
+  /** Show as much of the reply as fits, its start first: the answer, then its sources.
+   *  (Scrolling to the end put the sources in view and the answer above it.) */
+  function keepInView(reply) {
+    const start = reply.node.offsetTop - 12; // .log is the offset parent
+    log.scrollTop = Math.min(log.scrollHeight - log.clientHeight, Math.max(0, start));
   }
 
   /** Reads a text/event-stream body and calls onEvent(name, parsedJson) per event. */
@@ -389,7 +476,7 @@ a.source-title { color: var(--accent); text-decoration: underline; }
     } catch (_) {
       /* not JSON */
     }
-    return `The assistant answered with an error (${response.status}).`;
+    return `${t.status} (${response.status}).`;
   }
 
   function el(tag, attributes, text) {
@@ -428,6 +515,15 @@ a.source-title { color: var(--accent); text-decoration: underline; }
     const style = document.createElement("style");
     style.textContent = css;
     target.append(style);
+  }
+
+  /** The first of `candidates` (language tags) that the widget speaks, else English. */
+  function chooseLanguage(candidates) {
+    for (const tag of candidates) {
+      const primary = String(tag || "").trim().toLowerCase().split(/[-_]/)[0];
+      if (Object.prototype.hasOwnProperty.call(WORDS, primary)) return primary;
+    }
+    return "en";
   }
 
   function validColor(value) {

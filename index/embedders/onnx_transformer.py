@@ -1,85 +1,174 @@
-"""A sentence-transformers model's transformer, exported to ONNX and run by onnxruntime.
+"""A sentence-transformers model's transformer as an ONNX graph, run by onnxruntime with the
+model's own tokenizer and pooling done in numpy, so questions are embedded without torch.
 
 For one short question, torch spends most of its time in per-operator overhead:
-all-MiniLM-L6-v2 took 14 ms per question in torch and 7 ms in onnxruntime on 2 cores.
-The export is made from the loaded weights, in memory (about 2 s, once), so there is
-nothing to download or cache; pooling and normalisation stay sentence-transformers' own
-modules, so both runtimes share them.
+all-MiniLM-L6-v2 took 14 ms per question in torch and 7 ms in onnxruntime on 2 cores. The
+graph is exported once from the loaded weights (about 2 s, and torch must be imported for
+it) and kept in the model cache (index.model_cache), keyed by the model's files and the
+versions of the libraries involved; later processes load the file, which takes a fraction
+of a second and no torch at all.
+
+Only the usual layout is handled: a Hugging Face transformer, then mean, CLS or max pooling,
+then optionally Normalize (`read_layout`); any other model keeps the torch path.
 """
 
 from __future__ import annotations
 
-import io
+import json
 import warnings
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import torch
+import numpy.typing as npt
+from tokenizers import Tokenizer
 
 from index.onnx_session import cpu_session
 
 if TYPE_CHECKING:
+    import torch
     from sentence_transformers import SentenceTransformer
 
-_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+OPSET = 17
 # The vectors of both runtimes must agree this closely, or the torch path is kept.
 AGREEMENT = 1e-4
 
-
-class _TokenEmbeddings(torch.nn.Module):
-    """The transformer with keyword inputs, returning the last hidden state."""
-
-    def __init__(self, model: torch.nn.Module, inputs: tuple[str, ...]) -> None:
-        super().__init__()
-        self.model = model
-        self.inputs = inputs
-
-    def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
-        output = self.model(**dict(zip(self.inputs, tensors, strict=True)))
-        hidden: torch.Tensor = output.last_hidden_state
-        return hidden
+Pooling = Literal["mean", "cls", "max"]
+FloatArray = npt.NDArray[np.float32]
 
 
-class OnnxTransformer:
-    """Runs `model`'s first module (a Hugging Face transformer) in onnxruntime."""
+@dataclass(frozen=True, slots=True)
+class SentenceModelLayout:
+    """What `SentenceTransformer.encode` does to a text, read from the model's folder."""
 
-    def __init__(self, model: SentenceTransformer, threads: int | None = None) -> None:
-        self._model = model
-        probe = model.preprocess(["probe text"])
-        self._inputs = tuple(k for k in _INPUTS if k in probe)
-        self._session = cpu_session(self._export(probe), threads)
+    tokenizer_file: Path
+    max_seq_length: int
+    pooling: Pooling
+    dim: int
 
-    def _export(self, probe: dict[str, Any]) -> bytes:
-        """The transformer as a serialized ONNX graph, traced on `probe`'s features."""
-        transformer = self._model[0].auto_model
-        assert isinstance(transformer, torch.nn.Module)
-        transformer.eval()
-        graph = io.BytesIO()
-        axes = {name: {0: "batch", 1: "tokens"} for name in (*self._inputs, "hidden")}
-        with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
-            warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notices
-            torch.onnx.export(
-                _TokenEmbeddings(transformer, self._inputs),
-                tuple(probe[name] for name in self._inputs),
-                graph,  # type: ignore[arg-type]  # a file object is accepted too
-                input_names=list(self._inputs),
-                output_names=["hidden"],
-                dynamic_axes=axes,
-                opset_version=17,
-                dynamo=False,
-            )
-        return graph.getvalue()
 
-    def encode(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
-        """Sentence embeddings, as the model's own `encode` computes them."""
-        features = self._model.preprocess(texts)
-        feeds = {name: features[name].numpy().astype(np.int64) for name in self._inputs}
-        hidden = self._session.run(None, feeds)[0]
-        features["token_embeddings"] = torch.from_numpy(np.asarray(hidden))
-        with torch.inference_mode():
-            for module in list(self._model.children())[1:]:
-                features = module(features)
-        embeddings: np.ndarray[Any, np.dtype[np.float32]] = (
-            features["sentence_embedding"].numpy().astype(np.float32)
+def read_layout(model_dir: Path) -> SentenceModelLayout | None:
+    """The layout of the sentence-transformers folder `model_dir`, or None when it is not
+    transformer -> one pooling mode -> (Normalize) with a `tokenizer.json`."""
+    try:
+        modules = json.loads((model_dir / "modules.json").read_text("utf-8"))
+        kinds = [str(m["type"]).rsplit(".", 1)[-1] for m in modules]
+        if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+            return None
+        transformer = model_dir / modules[0]["path"]
+        config = json.loads((transformer / "sentence_bert_config.json").read_text("utf-8"))
+        pooling = json.loads((model_dir / modules[1]["path"] / "config.json").read_text("utf-8"))
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+    named: list[tuple[Pooling, str]] = [
+        ("mean", "pooling_mode_mean_tokens"),
+        ("cls", "pooling_mode_cls_token"),
+        ("max", "pooling_mode_max_tokens"),
+    ]
+    modes = [mode for mode, key in named if pooling.get(key)]
+    tokenizer_file = transformer / "tokenizer.json"
+    if (
+        len(modes) != 1
+        or pooling.get("pooling_mode_mean_sqrt_len_tokens")
+        or pooling.get("pooling_mode_weightedmean_tokens")
+        or pooling.get("pooling_mode_lasttoken")
+        or config.get("do_lower_case")
+        or not isinstance(config.get("max_seq_length"), int)
+        or not tokenizer_file.is_file()
+    ):
+        return None
+    return SentenceModelLayout(
+        tokenizer_file=tokenizer_file,
+        max_seq_length=int(config["max_seq_length"]),
+        pooling=modes[0],
+        dim=int(pooling["word_embedding_dimension"]),
+    )
+
+
+class OnnxSentenceEncoder:
+    """Sentence vectors (before normalisation) from an exported graph: the model's
+    tokenizer, onnxruntime, then the pooling of `layout`. Texts are read up to
+    `max_tokens` tokens (at most the model's own `max_seq_length`), special tokens apart."""
+
+    def __init__(
+        self,
+        graph: Path | bytes,
+        layout: SentenceModelLayout,
+        max_tokens: int | None = None,
+        threads: int | None = None,
+    ) -> None:
+        self._session = cpu_session(graph if isinstance(graph, bytes) else str(graph), threads)
+        self._inputs = [i.name for i in self._session.get_inputs()]
+        tokenizer = Tokenizer.from_file(str(layout.tokenizer_file))
+        # tokenizer.json may carry settings of its own (MiniLM's pads and cuts at 128):
+        # sentence-transformers pads to the longest text and cuts at max_seq_length.
+        special = tokenizer.num_special_tokens_to_add(is_pair=False)
+        length = layout.max_seq_length
+        if max_tokens is not None:
+            length = min(length, max_tokens + special)
+        tokenizer.enable_truncation(max_length=length)
+        tokenizer.enable_padding()
+        self._tokenizer = tokenizer
+        self._pooling = layout.pooling
+
+    def encode(self, texts: list[str]) -> FloatArray:
+        # sentence-transformers strips each text before tokenizing it.
+        encodings = self._tokenizer.encode_batch([text.strip() for text in texts])
+        features = {
+            "input_ids": np.asarray([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.asarray([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.asarray([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        hidden = np.asarray(
+            self._session.run(None, {name: features[name] for name in self._inputs})[0],
+            dtype=np.float32,
         )
-        return embeddings
+        return pool(hidden, features["attention_mask"], self._pooling)
+
+
+def pool(hidden: FloatArray, mask: npt.NDArray[np.int64], mode: Pooling) -> FloatArray:
+    """sentence-transformers' Pooling over token vectors `hidden` (batch, tokens, dim)."""
+    if mode == "cls":
+        return np.ascontiguousarray(hidden[:, 0], dtype=np.float32)
+    weights = mask[:, :, None].astype(np.float32)
+    if mode == "max":
+        return np.asarray(np.where(weights > 0, hidden, -1e9).max(axis=1), dtype=np.float32)
+    summed = (hidden * weights).sum(axis=1)
+    return np.asarray(summed / np.maximum(weights.sum(axis=1), 1e-9), dtype=np.float32)
+
+
+def export_transformer(model: SentenceTransformer, path: Path) -> None:
+    """Write `model`'s transformer (keyword inputs -> last hidden state) to `path` as ONNX."""
+    import torch
+
+    class TokenEmbeddings(torch.nn.Module):
+        def __init__(self, transformer: torch.nn.Module, inputs: tuple[str, ...]) -> None:
+            super().__init__()
+            self.transformer = transformer
+            self.inputs = inputs
+
+        def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
+            output = self.transformer(**dict(zip(self.inputs, tensors, strict=True)))
+            hidden: torch.Tensor = output.last_hidden_state
+            return hidden
+
+    probe: dict[str, Any] = model.preprocess(["probe text", "a second, longer probe text"])
+    inputs = tuple(name for name in INPUTS if name in probe)
+    transformer = model[0].auto_model
+    assert isinstance(transformer, torch.nn.Module)
+    transformer.eval()
+    axes = {name: {0: "batch", 1: "tokens"} for name in (*inputs, "hidden")}
+    with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
+        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notices
+        torch.onnx.export(
+            TokenEmbeddings(transformer, inputs),
+            tuple(probe[name] for name in inputs),
+            str(path),
+            input_names=list(inputs),
+            output_names=["hidden"],
+            dynamic_axes=axes,
+            opset_version=OPSET,
+            dynamo=False,
+        )

@@ -1,4 +1,12 @@
-"""Sentence-transformers embedder; all-MiniLM-L6-v2 loads from its PyPI package, offline."""
+"""Sentence-transformers embedder; all-MiniLM-L6-v2 loads from its PyPI package, offline.
+
+Nothing is loaded until it is needed: documents and questions are embedded by the model's
+ONNX export in onnxruntime (index.embedders.onnx_transformer), read from the model cache or
+exported into it on first use (the torch model, which imports torch, only to export it, or
+when the export fails). The dimension is read from the model's folder. So `citeqa index`
+with nothing to embed loads no model, and a question is answered without importing torch
+once the export is cached.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +15,29 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.embedders.base import Vectors, normalise
-from index.embedders.onnx_transformer import AGREEMENT, OnnxTransformer
+from index.embedders.base import QUESTION_TOKENS, Vectors, normalise
+from index.embedders.onnx_transformer import (
+    AGREEMENT,
+    OPSET,
+    OnnxSentenceEncoder,
+    SentenceModelLayout,
+    export_transformer,
+    read_layout,
+)
+from index.model_cache import (
+    cache_key,
+    cached_file,
+    files_fingerprint,
+    library_versions,
+    write_atomically,
+)
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +46,21 @@ MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
 # took about 220 MiB more peak memory than 16, at the same texts/s on 2 cores (texts are
 # sorted by length first, so small batches pad little).
 FORWARD_BATCH = 16
+# The ONNX export is checked against torch on these before it is kept.
+PROBES = [
+    "Where was the symposium held?",
+    "A longer probe sentence, with punctuation; and a clause or two more.",
+    "Где прошёл симпозиум?",
+]
+# What the cached export depends on besides the model's files.
+EXPORT_LIBRARIES = (
+    "torch",
+    "transformers",
+    "sentence-transformers",
+    "onnx",
+    "onnxruntime",
+    "tokenizers",
+)
 
 
 def resolve_model_path(model_id: str) -> str:
@@ -34,26 +75,29 @@ def resolve_model_path(model_id: str) -> str:
 
 
 class SentenceTransformerEmbedder:
-    """Any sentence-transformers model; vectors are normalised for inner-product search."""
+    """Any sentence-transformers model; vectors are normalised for inner-product search.
+    Questions are read up to `question_tokens` tokens (see index.embedders.base);
+    `threads`: the cores onnxruntime uses (default: all the process may use)."""
 
     def __init__(
-        self, model_id: str = MINILM_ID, batch_size: int = FORWARD_BATCH, threads: int | None = None
+        self,
+        model_id: str = MINILM_ID,
+        batch_size: int = FORWARD_BATCH,
+        question_tokens: int = QUESTION_TOKENS,
+        threads: int | None = None,
     ) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
-
         self._model_id = model_id
         self._batch_size = batch_size
+        self._question_tokens = question_tokens
         self._threads = threads
-        self._model = SentenceTransformer(resolve_model_path(model_id), device="cpu")
-        dim = self._model.get_embedding_dimension()
-        if dim is None:
-            raise ValueError(f"{model_id} does not declare an embedding dimension")
-        self._dim = int(dim)
-        self._onnx: OnnxTransformer | None = None
-        self._onnx_tried = False  # prepare_queries exports once
-        self._onnx_lock = threading.Lock()
+        self._path = resolve_model_path(model_id)
+        self._layout = read_layout(Path(self._path)) if Path(self._path).is_dir() else None
+        self._model: SentenceTransformer | None = None
+        self._model_lock = threading.Lock()
+        self._queries: OnnxSentenceEncoder | None = None
+        self._queries_tried = False  # loaded or exported once
+        self._queries_lock = threading.Lock()
+        self._documents: OnnxSentenceEncoder | None = None
 
     @property
     def model_id(self) -> str:
@@ -61,65 +105,139 @@ class SentenceTransformerEmbedder:
 
     @property
     def dim(self) -> int:
-        return self._dim
+        if self._layout is not None:
+            return self._layout.dim
+        dim = self.model.get_embedding_dimension()
+        if dim is None:
+            raise ValueError(f"{self._model_id} does not declare an embedding dimension")
+        return int(dim)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the torch model has been loaded (documents were embedded, or questions
+        had no ONNX export to run on)."""
+        return self._model is not None
 
     @property
     def query_runtime(self) -> str:
-        """What embeds questions: "onnxruntime" after `prepare_queries`, else "torch"."""
-        return "torch" if self._onnx is None else "onnxruntime"
+        """What embeds questions: "onnxruntime" once its export is loaded, else "torch"."""
+        return "torch" if self._queries is None else "onnxruntime"
+
+    @property
+    def model(self) -> SentenceTransformer:
+        """The torch model, loaded on first use."""
+        with self._model_lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(self._path, device="cpu")
+            return self._model
 
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
-        """Batches of FORWARD_BATCH texts of about the same length (longest first) in
-        onnxruntime, exported on first use as for questions (`prepare_queries`): on 2 cores
-        it embedded SQuAD chunks 1.5x and sentences 2x as fast as the torch model's own
-        `encode`, whose per-batch overhead dominates for short texts. Torch if the export
-        failed or disagreed."""
-        self.prepare_queries()
-        onnx = self._onnx
-        if onnx is None or not texts:
+        """Batches of FORWARD_BATCH texts of about the same length (longest first) by the
+        ONNX export, read up to the model's own length: on 2 cores it embedded SQuAD chunks
+        1.5x and sentences 2x as fast as the torch model's `encode`, whose per-batch
+        overhead dominates for short texts. Torch when there is no export."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        documents = self._document_encoder()
+        if documents is None:
             return self._encode(texts)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        out = np.empty((len(texts), self._dim), dtype=np.float32)
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
         for at in range(0, len(order), self._batch_size):
             rows = order[at : at + self._batch_size]
-            out[rows] = onnx.encode([texts[i] for i in rows]).reshape(len(rows), self._dim)
+            out[rows] = documents.encode([texts[i] for i in rows]).reshape(len(rows), self.dim)
         return normalise(out)
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
-        """After `prepare_queries`, a few questions at a time run in onnxruntime."""
-        onnx = self._onnx if 0 < len(texts) <= self._batch_size else None
-        if onnx is None:
+        """Questions, by the ONNX export (or torch when there is none), in batches."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        queries = self._query_encoder()
+        if queries is None:
             return self._encode(texts)
-        return normalise(onnx.encode(list(texts)).reshape(len(texts), self._dim))
+        batches = [
+            queries.encode(list(texts[i : i + self._batch_size]))
+            for i in range(0, len(texts), self._batch_size)
+        ]
+        return normalise(np.concatenate(batches).reshape(len(texts), self.dim))
 
     def prepare_queries(self) -> None:
-        """Export the model to onnxruntime (about 2 s, once): one question then takes 7 ms
-        instead of torch's 14 ms on 2 cores. If the export fails or its vectors differ from
-        torch's, the torch path is kept."""
-        with self._onnx_lock:
-            if not self._onnx_tried:
-                self._onnx_tried = True
-                self._onnx = self._exported()
+        """Load the ONNX export of the model from the cache, or export it (about 2 s,
+        once per model and library versions); if that fails or its vectors differ from
+        torch's, questions stay on torch."""
+        self._query_encoder()
 
-    def _exported(self) -> OnnxTransformer | None:
-        probe = ["Where was the symposium held?", "A longer probe sentence, with punctuation."]
+    def _query_encoder(self) -> OnnxSentenceEncoder | None:
+        with self._queries_lock:
+            if not self._queries_tried:
+                self._queries_tried = True
+                self._queries = self._load_or_export()
+            return self._queries
+
+    def _document_encoder(self) -> OnnxSentenceEncoder | None:
+        """The same export as questions', without the question token budget."""
+        if self._query_encoder() is None or self._layout is None:
+            return None
+        with self._queries_lock:
+            if self._documents is None:
+                path = self.export_path(self._layout)
+                self._documents = OnnxSentenceEncoder(path, self._layout, threads=self._threads)
+            return self._documents
+
+    def _load_or_export(self) -> OnnxSentenceEncoder | None:
+        layout = self._layout
+        if layout is None:
+            return None
+        path = self.export_path(layout)
+        if path.is_file():
+            try:
+                return self._onnx_encoder(path, layout)
+            except Exception as error:  # a damaged file is exported again
+                log.warning("cached export %s is unreadable, exporting again: %s", path, error)
         try:
-            onnx = OnnxTransformer(self._model, self._threads)
-            difference = float(np.abs(onnx.encode(probe) - self._encode(probe)).max())
+            write_atomically(path, lambda tmp: self._export_checked(tmp, layout))
+            return self._onnx_encoder(path, layout)
         except Exception as error:  # any failure keeps the torch path
             log.warning("onnxruntime export of %s failed, using torch: %s", self._model_id, error)
             return None
+
+    def _onnx_encoder(self, path: Path, layout: SentenceModelLayout) -> OnnxSentenceEncoder:
+        return OnnxSentenceEncoder(
+            path, layout, max_tokens=self._question_tokens, threads=self._threads
+        )
+
+    def _export_checked(self, path: Path, layout: SentenceModelLayout) -> None:
+        """Export to `path`, then raise unless its vectors are torch's."""
+        export_transformer(self.model, path)
+        exported = OnnxSentenceEncoder(path, layout)
+        onnx = normalise(exported.encode(PROBES))
+        difference = float(np.abs(onnx - self._encode(PROBES)).max())
         if difference > AGREEMENT:
-            log.warning("onnxruntime and torch disagree on %s by %.1e", self._model_id, difference)
-            return None
-        return onnx
+            raise ValueError(f"onnxruntime and torch disagree by {difference:.1e}")
+
+    def export_path(self, layout: SentenceModelLayout) -> Path:
+        """Where the export of this model, by these library versions, is cached."""
+        key = cache_key(
+            {
+                "model": self._model_id,
+                "files": files_fingerprint(Path(self._path)),
+                "layout": [layout.max_seq_length, layout.pooling, layout.dim],
+                "libraries": library_versions(EXPORT_LIBRARIES),
+                "opset": OPSET,
+            }
+        )
+        return cached_file("onnx", "model.onnx", f"{self._model_id.replace('/', '--')}-{key}")
 
     def _encode(self, texts: Sequence[str]) -> Vectors:
-        vectors = self._model.encode(
+        vectors = self.model.encode(
             list(texts),
             batch_size=self._batch_size,
             convert_to_numpy=True,
             normalize_embeddings=True,
             show_progress_bar=False,
         )
-        return normalise(vectors.reshape(len(texts), self._dim))
+        return normalise(vectors.reshape(len(texts), self.dim))

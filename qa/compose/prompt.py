@@ -43,6 +43,13 @@ passages support it.
 
 _DELIMITER = re.compile(r"<(/?)(passages?|question)\b", re.IGNORECASE)
 
+MAX_QUESTION_BYTES = 1024
+"""The question's share of the prompt, in UTF-8 bytes. Every tokenizer of the chat models
+we talk to reads at least one byte per token (byte-level BPE, SentencePiece with byte
+fallback), so the question takes at most 1,024 tokens of the model's context (SmolLM2's is
+CITEQA_LLM_CONTEXT, 4,096 by default) in any script: 4,000 emoji are 16,000 bytes, and
+overflowing the context made the model fail and the answer fall back."""
+
 
 @dataclass(frozen=True, slots=True)
 class PromptPassage:
@@ -59,11 +66,20 @@ def build_messages(question: str, passages: Sequence[PromptPassage]) -> list[Bas
         f'<passage n="{p.n}" title="{_attribute(p.title)}">\n{defuse(p.text)}\n</passage>'
         for p in passages
     )
-    user = f"<passages>\n{blocks}\n</passages>\n\n<question>{defuse(question)}</question>"
+    asked = defuse(cut_to_bytes(question, MAX_QUESTION_BYTES))
+    user = f"<passages>\n{blocks}\n</passages>\n\n<question>{asked}</question>"
     return [
         SystemMessage(RULES.format(language=answer_language(question))),
         HumanMessage(user),
     ]
+
+
+def cut_to_bytes(text: str, limit: int) -> str:
+    """The longest start of `text` whose UTF-8 encoding has at most `limit` bytes."""
+    encoded = text.encode("utf-8")
+    if len(encoded) <= limit:
+        return text
+    return encoded[:limit].decode("utf-8", errors="ignore")
 
 
 def defuse(text: str) -> str:

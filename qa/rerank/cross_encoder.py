@@ -27,8 +27,8 @@ class CrossEncoder:
 
     Pairs are sorted by length and run in batches of similar lengths: a pair joins a batch
     only while padding adds at most `max_padding` (a fraction) to the batch's real tokens,
-    so short pairs are not padded to the longest one. Passages are truncated to
-    `max_length` tokens with the query.
+    so short pairs are not padded to the longest one. A pair is read up to `max_length`
+    tokens; the longer of query and passage is cut first.
 
     A call made `alone` (no other question is being answered) runs on a session whose
     threads spin between operators and stop when the run returns; other calls run on one
@@ -54,7 +54,9 @@ class CrossEncoder:
         self.runs: Counter[str] = Counter()
         self._inputs = {i.name for i in self._sessions[False].get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
-        self._tokenizer.enable_truncation(max_length=max_length, strategy="only_second")
+        # The longer of question and passage loses tokens first: cutting the passage only
+        # ("only_second") failed on a question of about 250 tokens or more, and gave a 500.
+        self._tokenizer.enable_truncation(max_length=max_length, strategy="longest_first")
         self._tokenizer.no_padding()
         self.max_length = max_length
         self.batch_size = batch_size

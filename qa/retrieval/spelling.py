@@ -4,10 +4,12 @@ A question word whose stem occurs nowhere in the corpus, but one edit away from 
 whose stem does (a letter deleted, inserted, replaced, or two swapped), is replaced by
 that word ("Who opened the sympsoium?" -> "symposium"); among several, the one in the most
 chunks. Left alone: words of fewer than `MIN_LENGTH` letters (they have too many
-neighbours), words of the English vocabulary of the bundled cross-encoder ("powder" is a
-word, even where the corpus only says "gunpowder"), and any words after the first
-`MAX_ATTEMPTS` tried (each try stems some 500 variants: a long gibberish question must not
-cost seconds). bench/quality.py measures it on questions given one typo each.
+neighbours) or more than `MAX_LENGTH` (a word's variants grow with its length: a
+4,000-letter "word" would have had a quarter of a million), words of the English
+vocabulary of the bundled cross-encoder ("powder" is a word, even where the corpus only
+says "gunpowder"), and any words after the first `MAX_ATTEMPTS` tried (each try stems some
+500 variants: a long gibberish question must not cost seconds). bench/quality.py
+measures it on questions given one typo each.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from index.keyword import BM25Index
 from qa.rerank.cross_encoder import bundled_model_dir
 
 MIN_LENGTH = 5
+MAX_LENGTH = 32
 MAX_ATTEMPTS = 8
 
 _LATIN = "abcdefghijklmnopqrstuvwxyz"
@@ -39,7 +42,7 @@ def correct_spelling(keyword: BM25Index, question: str, unseen: Collection[str])
     def replace(match: re.Match[str]) -> str:
         nonlocal attempts
         word = match.group()
-        if len(word) < MIN_LENGTH or word.lower() in _english_words():
+        if not MIN_LENGTH <= len(word) <= MAX_LENGTH or word.lower() in _english_words():
             return word
         stems = keyword.tokenize([word.lower()])[0]
         if not stems or stems[0] not in unseen or attempts == MAX_ATTEMPTS:

@@ -89,3 +89,10 @@ def test_health_readiness_and_docs(http: httpx.Client) -> None:
     assert http.get("/docs").status_code == 200
     paths = http.get("/openapi.json").json()["paths"]
     assert {"/v1/ask", "/v1/search", "/healthz", "/readyz"} <= set(paths)
+
+
+def test_confidence_has_four_digits_at_most(http: httpx.Client) -> None:
+    """It was printed with 16 ("confidence": 0.9986258297422548)."""
+    body = http.post("/v1/ask", json={"question": "Where was CASIE 2022 held?"}).json()
+    assert body["confidence"] == round(body["confidence"], 4)
+    assert len(repr(body["confidence"]).split(".")[-1]) <= 4

@@ -103,3 +103,40 @@ def test_service_keeps_answering_after_bad_requests(http: httpx.Client) -> None:
 
 def _json_header() -> dict[str, str]:
     return {"content-type": "application/json"}
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/ask", {"question": "Where was CASIE 2022 held?"}),
+        ("/v1/search", {"query": "CASIE 2022"}),
+        ("/v1/chat", {"question": "Where was CASIE 2022 held?"}),
+        (
+            "/v1/chat/completions",
+            {"model": "citeqa", "messages": [{"role": "user", "content": "Hi"}]},
+        ),
+    ],
+)
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+def test_a_body_not_declared_json_is_415_saying_so(
+    http: httpx.Client, path: str, body: dict[str, object], content_type: str
+) -> None:
+    response = http.post(path, content=json.dumps(body), headers={"Content-Type": content_type})
+    assert response.status_code == 415
+    error = response.json()["error"]
+    assert error["code"] == "unsupported_media_type"
+    assert "Content-Type: application/json" in error["message"]
+    assert content_type in error["message"]
+
+
+def test_json_with_a_charset_is_read_and_a_body_without_a_type_is_415(
+    http: httpx.Client,
+) -> None:
+    body = json.dumps({"query": "CASIE 2022"})
+    typed = http.post(
+        "/v1/search", content=body, headers={"Content-Type": "application/json; charset=utf-8"}
+    )
+    untyped = http.post("/v1/search", content=body)
+    assert typed.status_code == 200
+    assert untyped.status_code == 415
+    assert "no content-type" in untyped.json()["error"]["message"]

@@ -215,3 +215,17 @@ def test_log_format_setting(monkeypatch: pytest.MonkeyPatch) -> None:
             root.removeHandler(handler)
         for handler, formatter in saved:
             handler.setFormatter(formatter)
+
+
+def test_docs_schema_and_favicon_are_labelled_by_their_routes(client: TestClient) -> None:
+    """/docs was 'unmatched': labels came from the OpenAPI schema, which leaves it out."""
+    for path in ("/docs", "/redoc", "/openapi.json", "/favicon.ico", "/docs/static/swagger-ui.css"):
+        assert client.get(path).status_code == 200, path
+    samples = scrape(client.get("/metrics").text)
+    for route in ("/docs", "/redoc", "/openapi.json", "/favicon.ico", "/docs/static/{path}"):
+        assert (
+            value(samples, "citeqa_http_requests_total", method="GET", route=route, status="200")
+            == 1
+        )
+    routes = {dict(labels).get("route") for _, labels in samples}
+    assert "unmatched" not in routes

@@ -42,3 +42,12 @@ def test_demo_page_embeds_the_widget(http: httpx.Client) -> None:
     assert tag is not None
     for attribute in ('data-accent="#0a66c2"', 'data-position="right"', "async"):
         assert attribute in tag.group(0)
+
+
+def test_favicon_is_an_icon(http: httpx.Client) -> None:
+    """Browsers ask for it on every page; it was a 404."""
+    response = http.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/x-icon"
+    assert response.content[:4] == b"\x00\x00\x01\x00"  # an ICO file with one image
+    assert b"\x89PNG" in response.content

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.conversation import MAX_QUERY_WORDS, is_follow_up, retrieval_query
+from qa.conversation import MAX_QUERY_WORDS, is_follow_up, retrieval_query, standalone_query
 from qa.pipeline import QAPipeline
 
 FOLLOW_UPS = [
@@ -203,3 +203,69 @@ def test_a_change_of_topic_is_not_dragged_back(
         assert followed.abstained
     else:
         assert any(expected in c.quote.lower() for c in followed.citations), followed.answer
+
+
+# --- a follow-up made to stand on its own (what the cross-encoder reads) ----------------
+
+STANDALONE_FOLLOW_UPS = [
+    (
+        [
+            ("user", "At what altitude is the Kessler Glacier Research Station?"),
+            ("assistant", "..."),
+        ],
+        "How many researchers work there?",
+        "How many researchers work there (Kessler Glacier Research Station)?",
+    ),
+    (
+        [
+            ("user", "Who is the head librarian of the Riverside Community Library?"),
+            ("assistant", "The head librarian, Mr. Tomas Berg, has run the library since 2015."),
+        ],
+        "Where did he work before?",
+        "Where did he (Mr. Tomas Berg) work before?",
+    ),
+    (
+        [("user", "Who directs the Kessler Glacier Research Station?"), ("assistant", "...")],
+        "And the Harbour Music Festival?",
+        "Who directs the Harbour Music Festival?",
+    ),
+    (
+        [("user", "Какую должность занимает Гунай Карли?"), ("assistant", "...")],
+        "А Елена Клепачева?",
+        "Какую должность занимает Елена Клепачева?",
+    ),
+    (  # nothing to resolve it with: the question with its topic, as for retrieval
+        [("user", "Who presented IIOE at the symposium?"), ("assistant", "UNESCO-ICHEI did.")],
+        "What position does she hold?",
+        "What position does she hold? Who presented IIOE at the symposium?",
+    ),
+    (  # not a follow-up
+        [("user", "Who presented IIOE at the symposium?"), ("assistant", "Ms. Li Fan")],
+        "Where is CASIE 2022 held?",
+        "Where is CASIE 2022 held?",
+    ),
+]
+
+
+@pytest.mark.parametrize(("history", "question", "expected"), STANDALONE_FOLLOW_UPS)
+def test_a_follow_up_made_to_stand_on_its_own(
+    history: list[tuple[str, str]], question: str, expected: str
+) -> None:
+    assert standalone_query(question, history) == expected
+
+
+def test_long_earlier_turns_are_cut_to_the_word_bound() -> None:
+    """Earlier turns may be 20,000 characters each; the query stays bounded."""
+    history = [("user", "Where was " + "the big symposium " * 2000 + "held?")] * 3
+    query = retrieval_query("And when?", history)
+    assert query.startswith("And when? Where was the big symposium")
+    assert len(query.split()) <= MAX_QUERY_WORDS + 2
+
+
+def test_an_unanswerable_follow_up_is_refused_not_answered_from_the_topic(
+    pipeline: QAPipeline,
+) -> None:
+    """ "What was the weather like there?" after "Where was CASIE 2022 held?" took the
+    passage of the earlier question (the combined text still matched it)."""
+    history = [("user", "Where was CASIE 2022 held?"), ("assistant", "In Almaty, Kazakhstan.")]
+    assert pipeline.ask("What was the weather like there?", history=history).abstained

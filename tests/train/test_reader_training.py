@@ -23,7 +23,7 @@ CONTEXT = (
 
 
 def _squad(path: Path, version: str, unanswerable: bool) -> Path:
-    qas = [
+    qas: list[dict[str, object]] = [
         {
             "id": "q1",
             "question": "Who described forces in laws of motion?",
@@ -102,6 +102,7 @@ def test_training_writes_weights_the_product_reads_and_resumes(tmp_path: Path) -
     assert {"squad", "squad_unanswerable", "parallel"} <= kinds
     answer = next(p for g in groups if g.kind == "squad" for p in g.passages if p.answer)
     assert answer.label == 1
+    assert answer.answer is not None
     assert answer.sentence[answer.answer[0] : answer.answer[1]] in ("Isaac Newton", "the newton")
     assert all(isinstance(p.teacher, float) for g in groups for p in g.passages)
     assert (work / "curve.png").stat().st_size > 0

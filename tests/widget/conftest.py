@@ -32,15 +32,24 @@ CHROMIUM_ARGS = [
 ARTIFACTS = REPO / "test-artifacts"
 WIDGET_TAG = (
     '<script src="{api}/widget.js" data-title="Ask the documents" data-accent="#0a66c2" '
-    'data-position="right" data-open="false" async></script>'
+    'data-position="right" data-open="false"{extra} async></script>'
 )
 
 
-def host_page(api_url: str | None, css: str = "", body: str = "") -> str:
-    """A plain host page; with `api_url`, it embeds the widget served from there."""
-    tag = WIDGET_TAG.format(api=html.escape(api_url)) if api_url else ""
+def host_page(
+    api_url: str | None,
+    css: str = "",
+    body: str = "",
+    lang: str | None = "en",
+    widget_attributes: str = "",
+) -> str:
+    """A plain host page (`lang` None: no lang attribute); with `api_url`, it embeds the
+    widget served from there, with `widget_attributes` added to its tag."""
+    extra = f" {widget_attributes}" if widget_attributes else ""
+    tag = WIDGET_TAG.format(api=html.escape(api_url), extra=extra) if api_url else ""
+    lang_attribute = f' lang="{lang}"' if lang is not None else ""
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html{lang_attribute}><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Host page</title><style>{css}</style></head>
 <body><h1>Host page</h1><p id="host-text">Some content of the host.</p>

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -48,6 +50,35 @@ def test_index_is_incremental_and_reports_changes(built_index: tuple[Path, Path]
     assert again.returncode == 0, again.stderr
     assert "0 added, 0 updated, 0 removed, 1 unchanged" in again.stdout
     assert "(0 embedded)" in again.stdout
+
+
+def test_index_reports_the_whole_time_and_loads_no_model_when_nothing_changed(
+    built_index: tuple[Path, Path],
+) -> None:
+    """The printed seconds are the process's own (imports included; it printed 0.1 s after
+    33 s), and with nothing changed no embedder is loaded, so torch is never imported."""
+    corpus, index_dir = built_index
+    report_torch = (
+        "import atexit, runpy, sys; "
+        "atexit.register(lambda: print('torch imported:', 'torch' in sys.modules)); "
+        f"sys.argv = ['citeqa', 'index', '--corpus', {str(corpus)!r}, '--index-dir', "
+        f"{str(index_dir)!r}]; runpy.run_module('api.cli', run_name='__main__')"
+    )
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", report_torch],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr
+    assert "1 unchanged" in result.stdout
+    assert "torch imported: False" in result.stdout
+    seconds = re.search(r"; ([\d.]+) s; snapshot", result.stdout)
+    assert seconds is not None, result.stdout
+    assert 0.5 * wall <= float(seconds.group(1)) <= wall + 0.1, (seconds.group(1), wall)
 
 
 def test_ask_json_prints_the_http_body(built_index: tuple[Path, Path]) -> None:

@@ -9,7 +9,7 @@ from qa.eval.aggregate import expected_calibration_error
 
 def test_a_confidence_right_as_often_as_it_says_has_no_error() -> None:
     confidences = [0.25] * 4 + [0.75] * 4
-    outcomes = [True, False, False, False] + [True, True, True, False]
+    outcomes = [True, False, False, False, True, True, True, False]
     assert expected_calibration_error(confidences, outcomes) == pytest.approx(0.0)
 
 

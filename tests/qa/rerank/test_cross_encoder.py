@@ -74,3 +74,22 @@ def test_a_call_made_alone_runs_on_the_spinning_session_with_the_same_logits(
     np.testing.assert_allclose(alone, shared, rtol=1e-5, atol=1e-5)
     runs = cross_encoder.runs - before
     assert runs["alone"] == runs["shared"] >= 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        " ".join([QUESTION] * 80),  # about 1,000 tokens, far beyond the 256 of a pair
+        "😀" * 4000,
+        "Где прошёл симпозиум? " * 180,
+    ],
+)
+def test_a_question_longer_than_the_model_reads_is_cut_not_refused(
+    cross_encoder: CrossEncoder, question: str
+) -> None:
+    logits = cross_encoder.score(question, PASSAGES)
+    assert logits.shape == (len(PASSAGES),)
+    assert np.all(np.isfinite(logits))
+    assert (
+        max(cross_encoder.count_tokens(question, p) for p in PASSAGES) <= cross_encoder.max_length
+    )

@@ -74,3 +74,9 @@ def test_only_the_first_words_are_tried(keyword: BM25Index) -> None:
     gibberish = " ".join(["qwertyuiop"] * 500) + " sympsoium"
     assert correct_spelling(keyword, gibberish) == gibberish
     assert correct_spelling(keyword, "qwertyuiop sympsoium") == "qwertyuiop symposium"
+
+
+def test_a_word_too_long_to_be_a_typo_is_left_alone(keyword: BM25Index) -> None:
+    """Its one-edit variants would number in the millions (a 4,000-letter "word")."""
+    word = "symposium" * 400
+    assert correct_spelling(keyword, f"Who opened the {word}?") == f"Who opened the {word}?"
