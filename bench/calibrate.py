@@ -17,7 +17,8 @@ Each scorer's confidence curve is a logistic fit of "the answer holds a gold ans
 its top score over the calibration questions it answered; the short answer's curve is a
 logistic fit of "token F1 >= 0.5" on the reader's span margin, and its display line the
 lowest score at which the shown spans of the calibration questions reach
-`--short-answer-precision` (0.92).
+`--short-answer-precision` (0.85: with the shipped reader, a line for 0.92 showed a short
+answer for 3.9% of the 1,037 calibration answers).
 `--max-false-abstain` (0.05, issue 4's limit) bounds the false abstention rate on
 answerable questions the calibration has not seen: the budget is the highest rate on the
 calibration questions whose one-sided 95% Wilson upper bound stays within it (0.038 on
@@ -126,7 +127,7 @@ def main() -> None:
     parser.add_argument("--max-false-abstain", type=float, default=0.05)
     parser.add_argument("--max-unseen-cost", type=float, default=0.0)
     parser.add_argument("--max-median-words", type=float, default=36)
-    parser.add_argument("--short-answer-precision", type=float, default=0.92)
+    parser.add_argument("--short-answer-precision", type=float, default=0.85)
     parser.add_argument("--out", type=Path, default=Path("qa/calibration.json"))
     args = parser.parse_args()
 

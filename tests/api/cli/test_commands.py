@@ -86,7 +86,15 @@ def test_ask_json_prints_the_http_body(built_index: tuple[Path, Path]) -> None:
     result = run("ask", QUESTION, "--json", "--index-dir", str(index_dir))
     assert result.returncode == 0, result.stderr
     body = json.loads(result.stdout)
-    assert set(body) == {"answer", "abstained", "citations", "confidence", "timings_ms"}
+    assert set(body) == {
+        "answer",
+        "abstained",
+        "citations",
+        "confidence",
+        "short_answer",
+        "timings_ms",
+    }
+    assert body["short_answer"]["text"] == "Uzbekistan"
     assert "Uzbekistan" in body["answer"]
     for citation in body["citations"]:
         assert DOCUMENT[citation["start"] : citation["end"]] == citation["quote"]
@@ -96,7 +104,7 @@ def test_ask_prints_answer_and_sources(built_index: tuple[Path, Path]) -> None:
     _, index_dir = built_index
     result = run("ask", QUESTION, "--index-dir", str(index_dir))
     assert result.returncode == 0, result.stderr
-    assert "Uzbekistan" in result.stdout
+    assert result.stdout.startswith("Uzbekistan [")  # the short answer comes first
     assert "[1] UNESCO-ICHEI introduced IIOE to Central Asian countries" in result.stdout
     assert "Loading weights" not in result.stderr  # no model-loading progress bar
 
