@@ -15,7 +15,7 @@ import pytest
 from index.corpus import load_corpus
 from index.sentences import split_sentences
 from index.settings import IndexSettings
-from qa.calibration import COSINE_MULTILINGUAL
+from qa.calibration import READER_SAME_LANGUAGE
 from qa.factory import build_pipeline
 from qa.models import Models
 from qa.pipeline import QAPipeline
@@ -53,7 +53,7 @@ def russian_sentence(evidence: str) -> tuple[int, int]:
 def test_russian_questions_take_the_multilingual_path(russian_pipeline: QAPipeline) -> None:
     evidence = russian_pipeline.evidence("Сколько экспертов собрал CASIE 2022?")
     assert evidence.cross_lingual
-    assert evidence.scorer == COSINE_MULTILINGUAL
+    assert evidence.scorer == READER_SAME_LANGUAGE
 
 
 def test_russian_questions_are_answered_from_the_russian_text(
