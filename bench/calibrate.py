@@ -24,8 +24,8 @@ rate was 0.052, with 0 it is 0.041 at the same abstention recall (0.961 and 0.97
 margin within which extra sentences join an answer is the one with the best
 answer_contains whose median answer stays under `--max-median-words`.
 
-The calibration questions come after the 2,000 of the benchmark sample (DESIGN.md,
-section 4), so the benchmark does not grade the data it was fitted on.
+The calibration questions come after the 2,000 of the benchmark sample (bench/sampling.py),
+so the benchmark does not grade the data it was fitted on.
 """
 
 from __future__ import annotations
