@@ -17,6 +17,7 @@ from api.app import create_app
 from api.settings import ApiSettings
 from qa.pipeline import QAPipeline
 from tests.conftest import REPO, LiveServer, free_port
+from tests.docs.examples import example
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -30,15 +31,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = REPO / "test-artifacts"
-WIDGET_TAG = (
-    '<script src="{api}/widget.js" data-title="Ask the documents" data-accent="#0a66c2" '
-    'data-position="right" data-open="false" async></script>'
-)
+# The README's tag ("readme-widget"), as a user pastes it, with the test server's address.
+DOCUMENTED_HOST = "https://YOUR-CITEQA-HOST"
+
+
+def widget_tag(api_url: str) -> str:
+    tag = example("readme-widget").text.strip()
+    assert DOCUMENTED_HOST in tag
+    return tag.replace(DOCUMENTED_HOST, html.escape(api_url))
 
 
 def host_page(api_url: str | None, css: str = "", body: str = "") -> str:
     """A plain host page; with `api_url`, it embeds the widget served from there."""
-    tag = WIDGET_TAG.format(api=html.escape(api_url)) if api_url else ""
+    tag = widget_tag(api_url) if api_url else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
