@@ -38,6 +38,12 @@ CHECKED = {
     "ops-load": "tests/bench/test_load.py",
     "bench-quality": "tests/bench/test_quality.py runs it on SQuAD slices",
     "bench-speed": "tests/bench/test_speed.py runs it on a SQuAD slice",
+    "bench-index-speed": "",
+    "bench-startup": "",
+    "bench-startup-runs": "",
+    "bench-follow-ups": "",
+    "train-reader": "tests/train/test_reader_training.py trains on a small slice",
+    "ray-deployment": "tests/index/ray/test_ray_build.py indexes on a local Ray cluster",
     "eval-runs": "tests/api/cli/test_eval_cmd.py runs these commands",
     "cli-synopsis": "",
 }
@@ -72,7 +78,7 @@ def check_bench(module: str, args: list[str], monkeypatch: pytest.MonkeyPatch) -
 
 
 def check_python(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    if argv[0] == "-m" and argv[1].startswith("bench."):
+    if argv[0] == "-m" and argv[1].startswith(("bench.", "train.")):
         check_bench(argv[1], argv[2:], monkeypatch)
     elif argv[0].startswith("bench/") and argv[0].endswith(".py"):
         check_bench(argv[0].removesuffix(".py").replace("/", "."), argv[1:], monkeypatch)
@@ -105,6 +111,29 @@ def check_settings(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None
         getattr(importlib.import_module(module), cls)()  # raises on a bad value
 
 
+def check_pip(args: list[str]) -> None:
+    """`pip install -e '.[EXTRAS]'` (a checkout) or `pip install 'citeqa[EXTRAS]'`."""
+    if args[:2] == ["install", "-e"]:
+        package = args[2].removeprefix(".")
+    else:
+        assert args[0] == "install", args
+        assert args[1].startswith("citeqa["), args
+        package = args[1].removeprefix("citeqa")
+    wanted = set(re.findall(r"\w+", package.removeprefix("[").removesuffix("]")))
+    assert wanted <= extras(), wanted - extras()
+
+
+def check_ray(args: list[str]) -> None:
+    """`ray start ...`: the `ray` extra installs the command; where Ray is installed, its own
+    parser accepts the options."""
+    assert "ray" in extras()
+    assert args[0] == "start", args
+    if importlib.util.find_spec("ray") is None:
+        return
+    scripts = importlib.import_module("ray.scripts.scripts")
+    scripts.start.make_context("start", list(args[1:]))
+
+
 def check_command(command: Command, monkeypatch: pytest.MonkeyPatch) -> None:
     check_settings(command.env, monkeypatch)
     program, *args = command.argv
@@ -115,9 +144,9 @@ def check_command(command: Command, monkeypatch: pytest.MonkeyPatch) -> None:
     elif program == "make":
         assert set(args) <= make_targets(), args
     elif program == "pip":
-        assert args[:2] == ["install", "-e"], args
-        wanted = set(re.findall(r"\w+", args[2].removeprefix(".[").removesuffix("]")))
-        assert wanted <= extras(), wanted - extras()
+        check_pip(args)
+    elif program == "ray":
+        check_ray(args)
     elif program == "openssl":
         pass
     else:

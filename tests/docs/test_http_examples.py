@@ -158,7 +158,19 @@ def test_widget_tags_are_the_same_and_read_by_the_widget() -> None:
     tag = example("readme-widget").text
     assert example("widget-tag").text == tag
     widget = (REPO / "api" / "static" / "widget.js").read_text(encoding="utf-8")
-    names = re.findall(r'data-(\w+)="', tag)
-    assert names
-    for name in names:
-        assert f"script.dataset.{name}" in widget
+    for shown in (tag, example("widget-lang").text):
+        names = re.findall(r'data-(\w+)="', shown)
+        assert names
+        for name in names:
+            assert f"script.dataset.{name}" in widget
+
+
+def test_the_widget_language_tag_names_a_language_of_the_widget() -> None:
+    """getting-started.md's `data-lang` tag: same address as the README's, and a language
+    the widget has words for (tests/widget/test_widget_reading.py shows them in Chromium)."""
+    tag = example("widget-lang").text
+    assert tag.startswith('<script src="https://YOUR-CITEQA-HOST/widget.js"')
+    lang = re.search(r'data-lang="(\w+)"', tag)
+    assert lang is not None
+    widget = (REPO / "api" / "static" / "widget.js").read_text(encoding="utf-8")
+    assert re.search(rf"^\s*{lang.group(1)}: \{{$", widget, re.M)
