@@ -9,8 +9,8 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
 # llama-cpp-python (the `llm` extra) builds from source, about 6 minutes; its default native
-# build crashes on our CPUs, so the instruction sets are named (DESIGN.md, section 3). These
-# CPUs have no AVX-512: with GGML_AVX512=ON, as DESIGN.md says, loading a model dies of an
+# build crashed on the CPUs we run on, so the instruction sets are named. AVX-512 stays off:
+# on a CPU without it (some of ours), loading a model built with GGML_AVX512=ON dies of an
 # illegal instruction. LLAVA_BUILD=OFF skips the multimodal library we do not use. pip reuses
 # a wheel it built before whatever CMAKE_ARGS say: after changing them, rebuild with
 # `pip install --no-cache-dir --force-reinstall --no-deps llama-cpp-python==0.3.36`.

@@ -22,12 +22,16 @@ Turns = list[tuple[str, str]]
 
 
 class ConversationSettings(BaseSettings):
-    """`CITEQA_CONVERSATION_*` environment variables."""
+    """Conversations the server keeps for /v1/chat (`CITEQA_CONVERSATION_*`)."""
 
     model_config = SettingsConfigDict(env_prefix="CITEQA_CONVERSATION_", extra="ignore")
 
-    ttl_seconds: float = Field(default=1800, gt=0, description="Idle time before expiry.")
-    max_conversations: int = Field(default=10_000, ge=1)
+    ttl_seconds: float = Field(
+        default=1800, gt=0, description="Seconds a conversation is kept after its last use."
+    )
+    max_conversations: int = Field(
+        default=10_000, ge=1, description="Conversations kept; the least recently used goes first."
+    )
     max_turns: int = Field(default=20, ge=2, description="Turns kept per conversation.")
 
 

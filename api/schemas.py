@@ -1,4 +1,4 @@
-"""Request and response bodies of the HTTP API (the contract in DESIGN.md, section 2)."""
+"""Request and response bodies of the HTTP API (documented in docs/http-api.md)."""
 
 from __future__ import annotations
 

@@ -15,16 +15,32 @@ class ApiSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CITEQA_", extra="ignore")
 
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
-    max_question_chars: int = Field(default=4000, ge=1)
-    max_top_k: int = Field(default=50, ge=1)
-    max_body_bytes: int = Field(default=1 << 20, ge=1024)
-    max_upload_mb: float = Field(default=20, gt=0)
-    rate_limit: str = "120/minute"
-    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    log_format: Literal["json", "text"] = "json"
+    host: str = Field(default="127.0.0.1", description="Where `citeqa serve` listens.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port of `citeqa serve`.")
+    max_question_chars: int = Field(default=4000, ge=1, description="Longest question accepted.")
+    max_top_k: int = Field(default=50, ge=1, description="Largest `top_k` accepted.")
+    max_body_bytes: int = Field(
+        default=1 << 20, ge=1024, description="Largest request body, in bytes (413 beyond)."
+    )
+    max_upload_mb: float = Field(
+        default=20, gt=0, description="Largest uploaded document, in MiB (413 beyond)."
+    )
+    rate_limit: str = Field(
+        default="120/minute",
+        description="Requests per client address, such as `10/second` or `1000 per hour`; "
+        "`0` turns the limit off.",
+    )
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated keys of the admin routes; none turns the admin off.",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated origins allowed to call the API from a browser.",
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="Log lines of `citeqa serve`."
+    )
 
     @field_validator("rate_limit")
     @classmethod

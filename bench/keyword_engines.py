@@ -5,7 +5,7 @@
 
 Both engines index the same chunks (those of a citeqa index of the SQuAD paragraphs: the
 cached one `citeqa eval` and bench/quality.py build, or `--index-dir`) and answer the same
-questions (sampled with seed 0, as in DESIGN.md); a hit is a chunk of the question's
+questions (sampled with seed 0, bench/sampling.py); a hit is a chunk of the question's
 paragraph. Milvus's side is a collection with a BM25 function (English analyzer) over the
 chunk text and a sparse inverted index, in Milvus Lite (the `milvus` extra).
 """

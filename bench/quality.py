@@ -6,8 +6,8 @@
         [--sample 2000] [--all] [--limit N] [--skip SECTION ...] [--out quality.json]
 
 Sections (markdown on stdout, everything in the JSON file):
-- SQuAD v1.1: citeqa's metrics next to the BM25 and LangChain anchors (DESIGN.md, section
-  4) on the same questions: 2,000 answerable questions sampled with seed 0. With `--all`,
+- SQuAD v1.1: citeqa's metrics next to the BM25 and LangChain anchors (bench/anchors/) on
+  the same questions: 2,000 answerable questions sampled with seed 0. With `--all`,
   every answerable question is asked, and a second table gives them all: the sample is
   the first 2,000 of the same seed-0 shuffle, so both tables come from one run.
 - Ablation: dense only, BM25 only, fused, fused + rerank (citeqa's default).
@@ -590,7 +590,7 @@ def _limit(questions: Sequence[EvalQuestion], limit: int | None) -> list[EvalQue
 
 
 def _sample_note(args: Any) -> str:
-    note = f"sampled as in DESIGN.md: seed {SEED}, first {args.sample}"
+    note = f"sampled as in bench/sampling.py: seed {SEED}, first {args.sample}"
     return note + (f", capped at --limit {args.limit}" if args.limit else "")
 
 

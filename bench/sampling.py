@@ -1,4 +1,4 @@
-"""The question sample of DESIGN.md, section 4: answerable questions in file order,
+"""The benchmark's question sample: answerable questions in file order,
 `random.Random(seed).shuffle`, then the first `size`."""
 
 from __future__ import annotations

@@ -27,11 +27,15 @@ def _default_cache_dir() -> Path:
 
 
 class CacheSettings(BaseSettings):
+    """Where files derived from the models are kept between runs."""
+
     model_config = SettingsConfigDict(env_prefix="CITEQA_", extra="ignore")
 
     cache_dir: Path = Field(
         default_factory=_default_cache_dir,
-        description="Where files derived from the models are kept between runs.",
+        json_schema_extra={"shown_default": "`$XDG_CACHE_HOME/citeqa`, else `~/.cache/citeqa`"},
+        description="Where files derived from the models (the ONNX export of the main "
+        "embedder) are kept between runs.",
     )
 
 

@@ -17,16 +17,27 @@ class IndexSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CITEQA_", extra="ignore")
 
-    corpus_dir: Path = Path("corpus")
-    index_dir: Path = Path(".citeqa/index")
-    embedding_model: str = MINILM_ID
+    corpus_dir: Path = Field(
+        default=Path("corpus"), description="The documents folder `citeqa index` reads."
+    )
+    index_dir: Path = Field(
+        default=Path(".citeqa/index"), description="Where snapshots and uploads are kept."
+    )
+    embedding_model: str = Field(
+        default=MINILM_ID, description="The main embedder; changing it forces a full rebuild."
+    )
     multilingual_model: str | None = Field(
         default=E5_ID,
-        description="Second embedder for questions not in the corpus language; empty = off.",
+        description="Second embedder: Russian, Kazakh and other languages, and two retrieval "
+        "lists for every question; empty turns it off.",
     )
-    chunk_size: int = Field(default=500, ge=50, le=20_000)
-    chunk_overlap: int = Field(default=100, ge=0)
-    keep_snapshots: int = Field(default=3, ge=1)
+    chunk_size: int = Field(
+        default=500, ge=50, le=20_000, description="Chunk size in characters (whole sentences)."
+    )
+    chunk_overlap: int = Field(
+        default=100, ge=0, description="Characters of sentences repeated between chunks."
+    )
+    keep_snapshots: int = Field(default=3, ge=1, description="Snapshots kept for fallback.")
     max_document_chars: int = Field(
         default=2_000_000,
         ge=1_000,
@@ -40,8 +51,9 @@ class IndexSettings(BaseSettings):
     )
     milvus_uri: str | None = Field(
         default=None,
+        json_schema_extra={"shown_default": "`<index dir>/milvus.db`"},
         description="A file path (Milvus Lite, one process) or http://host:19530 (a Milvus "
-        "server or cluster, or `citeqa milvus-lite`); default <index_dir>/milvus.db.",
+        "server or cluster, or `citeqa milvus-lite`).",
     )
     milvus_token: SecretStr | None = Field(default=None, description="user:password or key.")
     milvus_db: str | None = Field(default=None, description="Milvus database (servers only).")

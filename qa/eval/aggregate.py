@@ -1,4 +1,5 @@
-"""Per-question judgements to the report's `metrics` (names fixed by DESIGN.md, section 2)."""
+"""Per-question judgements to the report's `metrics` (names fixed: users' CI checks
+read them; docs/evaluation-and-benchmarks.md lists them)."""
 
 from __future__ import annotations
 

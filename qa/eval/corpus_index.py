@@ -15,6 +15,9 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
 from index.backends import open_backend
 from index.builder import BuildReport, IndexBuilder
 from index.chunking import SentenceChunker
@@ -26,11 +29,30 @@ from index.snapshot import Snapshot, SnapshotError
 from index.types import Document
 
 
+class EvalSettings(BaseSettings):
+    """Evaluation with `citeqa eval` (`CITEQA_EVAL_*`)."""
+
+    model_config = SettingsConfigDict(env_prefix="CITEQA_EVAL_", extra="ignore")
+
+    cache: Path | None = Field(
+        default=None,
+        description="Where `citeqa eval` keeps the indexes of SQuAD files it was given.",
+        json_schema_extra={
+            "shown_default": "`$XDG_CACHE_HOME/citeqa/eval`, else `~/.cache/citeqa/eval`"
+        },
+    )
+
+    @field_validator("cache", mode="before")
+    @classmethod
+    def _empty_means_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
 def cache_root() -> Path:
     """`CITEQA_EVAL_CACHE`, else `$XDG_CACHE_HOME/citeqa/eval` (default `~/.cache`)."""
-    explicit = os.environ.get("CITEQA_EVAL_CACHE")
-    if explicit:
-        return Path(explicit).expanduser()
+    explicit = EvalSettings().cache
+    if explicit is not None:
+        return explicit.expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base).expanduser() / "citeqa" / "eval"
 

@@ -1,4 +1,5 @@
-"""One-line definitions of the report's metrics (shown in report.html and the README)."""
+"""One-line definitions of the report's metrics, shown in report.html and listed in
+docs/evaluation-and-benchmarks.md."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ DOCUMENT = (CORPUS / "unesco-ichei-iioe-central-asia.txt").read_text(encoding="u
 QUESTION = "Where does UNESCO-ICHEI plan to establish an IIOE National Center?"
 
 
-def test_readme_example_answers_uzbekistan_with_a_verbatim_citation(http: httpx.Client) -> None:
+def test_ask_answers_uzbekistan_with_a_verbatim_citation(http: httpx.Client) -> None:
     response = http.post("/v1/ask", json={"question": QUESTION})
     assert response.status_code == 200
     body = response.json()

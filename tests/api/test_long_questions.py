@@ -29,7 +29,7 @@ from api.settings import ApiSettings
 from tests.conftest import CORPUS
 
 MAX_CHARS = ApiSettings().max_question_chars
-CITEQA_ASK = [sys.executable, "-m", "api.cli", "ask", "--json"]
+ASK_JSON_COMMAND = [sys.executable, "-m", "api.cli", "ask", "--json"]
 # Seconds one answer may take here, the whole request included (before the token budget:
 # 52 s for 4,000 emoji on /v1/ask alone).
 BOUND_S = 30.0
@@ -188,7 +188,7 @@ def test_citeqa_ask(index_dir: Path, question: str) -> None:
     """A new process each time: model loading is inside the bound too."""
     done = timed(
         lambda: subprocess.run(
-            [*CITEQA_ASK, "--index-dir", str(index_dir), "--", question],
+            [*ASK_JSON_COMMAND, "--index-dir", str(index_dir), "--", question],
             capture_output=True,
             text=True,
             env=os.environ.copy(),

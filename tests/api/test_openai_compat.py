@@ -42,8 +42,7 @@ def citations_of(extra: dict[str, Any] | None) -> list[Citation]:
     return [Citation.model_validate(c) for c in extra["citations"]]
 
 
-def test_readme_openai_client_example(live_server: LiveServer) -> None:
-    # The README's example, with the test server's address.
+def test_openai_client_gets_the_answer_and_its_citations(live_server: LiveServer) -> None:
     from openai import OpenAI
 
     client = OpenAI(base_url=f"{live_server.url}/v1", api_key="unused")
@@ -64,7 +63,7 @@ def test_readme_openai_client_example(live_server: LiveServer) -> None:
         assert DOCUMENT[citation.start : citation.end] == citation.quote
 
 
-def test_readme_openai_client_streaming_example(live_server: LiveServer) -> None:
+def test_openai_client_streams_the_answer_then_its_citations(live_server: LiveServer) -> None:
     from openai import OpenAI
 
     client = OpenAI(base_url=f"{live_server.url}/v1", api_key="unused")
@@ -83,7 +82,7 @@ def test_readme_openai_client_streaming_example(live_server: LiveServer) -> None
     assert_text_and_citations_agree(text, [Citation.model_validate(c) for c in citations])
 
 
-def test_readme_curl_example(live_server: LiveServer) -> None:
+def test_curl_gets_a_chat_completion_with_citations(live_server: LiveServer) -> None:
     command = [
         "curl", "-s", f"{live_server.url}/v1/chat/completions",
         "-H", "Content-Type: application/json",

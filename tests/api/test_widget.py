@@ -7,6 +7,7 @@ import re
 import httpx
 
 from tests.conftest import REPO
+from tests.docs.examples import example
 
 WIDGET = REPO / "api" / "static" / "widget.js"
 
@@ -27,9 +28,11 @@ def test_widget_is_small_and_never_parses_html() -> None:
     assert 'attachShadow({ mode: "open" })' in source
 
 
-def test_readme_snippet_attributes_are_the_ones_the_widget_reads() -> None:
+def test_the_documented_tag_sets_only_attributes_the_widget_reads() -> None:
     source = WIDGET.read_text(encoding="utf-8")
-    for name in ("title", "accent", "position", "open"):
+    names = re.findall(r"data-([a-z]+)=", example("readme-widget").text)
+    assert names == ["title", "accent", "position", "open"]
+    for name in names:
         assert f"script.dataset.{name}" in source
 
 

@@ -1,4 +1,4 @@
-"""The question sample of DESIGN.md: the translated sets were drawn by the same recipe."""
+"""The benchmark's question sample: the translated sets were drawn by the same recipe."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from api.app import create_app
 from api.settings import ApiSettings
 from qa.pipeline import QAPipeline
 from tests.conftest import REPO, LiveServer, free_port
+from tests.docs.examples import example
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -30,10 +31,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = REPO / "test-artifacts"
-WIDGET_TAG = (
-    '<script src="{api}/widget.js" data-title="Ask the documents" data-accent="#0a66c2" '
-    'data-position="right" data-open="false"{extra} async></script>'
-)
+# The README's tag ("readme-widget"), as a user pastes it, with the test server's address.
+DOCUMENTED_HOST = "https://YOUR-CITEQA-HOST"
+
+
+def widget_tag(api_url: str, widget_attributes: str = "") -> str:
+    """The README's tag pointing at `api_url`, with `widget_attributes` added to it."""
+    tag = example("readme-widget").text.strip()
+    assert DOCUMENTED_HOST in tag
+    tag = tag.replace(DOCUMENTED_HOST, html.escape(api_url))
+    if widget_attributes:
+        assert tag.endswith(" async></script>")
+        tag = tag.removesuffix(" async></script>") + f" {widget_attributes} async></script>"
+    return tag
 
 
 def host_page(
@@ -45,8 +55,7 @@ def host_page(
 ) -> str:
     """A plain host page (`lang` None: no lang attribute); with `api_url`, it embeds the
     widget served from there, with `widget_attributes` added to its tag."""
-    extra = f" {widget_attributes}" if widget_attributes else ""
-    tag = WIDGET_TAG.format(api=html.escape(api_url), extra=extra) if api_url else ""
+    tag = widget_tag(api_url, widget_attributes) if api_url else ""
     lang_attribute = f' lang="{lang}"' if lang is not None else ""
     return f"""<!doctype html>
 <html{lang_attribute}><head><meta charset="utf-8">

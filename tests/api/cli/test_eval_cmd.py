@@ -1,5 +1,6 @@
 """`citeqa eval` as a user runs it: SQuAD and JSONL data, in process and against
-`citeqa serve`, reports, --compare and --fail-under. Covers the README examples."""
+`citeqa serve`, reports, --compare and --fail-under. Runs the commands of the example
+"eval-runs" in docs/evaluation-and-benchmarks.md."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 
 from qa.eval.aggregate import ABSTENTION_METRICS, ALL_METRICS, LATENCY_METRICS
 from tests.conftest import REPO, free_port, wait_until_ready
+from tests.docs.examples import commands, example
 
 pytestmark = pytest.mark.slow
 
@@ -30,6 +32,15 @@ QUESTION_FIELDS = {
     "retrieved",
     "latency_ms",
 }
+
+
+def documented(index: int, reports: Path, url: str = "") -> list[str]:
+    """Command `index` of the documented example, its `reports/` folder moved to `reports`
+    and its server to `url`."""
+    argv = commands(example("eval-runs"))[index].argv
+    assert argv[0] == "citeqa"
+    moved = [a.replace("reports/", f"{reports}/") for a in argv[1:]]
+    return [a.replace("http://127.0.0.1:8000", url) if url else a for a in moved]
 
 
 @pytest.fixture(scope="module")
@@ -56,18 +67,17 @@ def citeqa(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def base_report(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """README: `citeqa eval tests/data/squad_v2_slice.json --limit 40 --out reports/base`."""
-    out = tmp_path_factory.mktemp("reports") / "base"
-    result = citeqa(
-        env, "eval", "tests/data/squad_v2_slice.json", "--limit", "40", "--out", str(out)
-    )
+    """`citeqa eval tests/data/squad_v2_slice.json --limit 40 --out reports/base`."""
+    reports = tmp_path_factory.mktemp("reports")
+    out = reports / "base"
+    result = citeqa(env, *documented(0, reports))
     assert result.returncode == 0, result.stderr
     assert "33 added" in result.stderr
     assert f"wrote {out}/report.json" in result.stdout
     return out
 
 
-def test_readme_squad_eval_writes_the_three_files(base_report: Path) -> None:
+def test_squad_eval_writes_the_three_files(base_report: Path) -> None:
     report = json.loads((base_report / "report.json").read_text())
     assert list(report["metrics"]) == list(ALL_METRICS)  # v2.0: abstention metrics too
     metrics = report["metrics"]
@@ -104,18 +114,17 @@ def test_a_second_run_reuses_the_cached_index(
     assert not set(ABSTENTION_METRICS) & set(metrics)  # v1.1: no unanswerable questions
 
 
-def test_readme_compare_and_fail_under(
-    env: dict[str, str], base_report: Path, tmp_path: Path
-) -> None:
-    """README: the regression check with --compare and two --fail-under thresholds."""
-    out = tmp_path / "new"
-    args = ["eval", "tests/data/squad_v2_slice.json", "--limit", "40", "--out", str(out)]
-    checks = ["--fail-under", "hit@5=0.9", "--fail-under", "citation_validity=1.0"]
-    result = citeqa(env, *args, "--compare", str(base_report / "report.json"), *checks)
+def test_compare_and_fail_under(env: dict[str, str], base_report: Path, tmp_path: Path) -> None:
+    """The regression check with --compare and two --fail-under thresholds."""
+    out = base_report.parent / "new"
+    command = documented(1, base_report.parent)
+    assert command[command.index("--compare") + 1] == str(base_report / "report.json")
+    result = citeqa(env, *command)
     assert result.returncode == 0, result.stderr
     assert "compared with" in result.stdout
     assert re.search(r"hit@5\s+\S+\s+\S+\s+\+0\.0000", result.stdout)
     assert "<th>baseline</th>" in (out / "report.html").read_text()
+    args = command[: command.index("--compare")]
     short = citeqa(env, *args, "--fail-under", "hit@5=1.01", "--fail-under", "count=1")
     assert short.returncode == 1
     assert "fail-under: hit@5 = " in short.stderr
@@ -124,18 +133,19 @@ def test_readme_compare_and_fail_under(
 
 @pytest.fixture(scope="module")
 def corpus_index(env: dict[str, str]) -> Path:
-    """README: `citeqa index --corpus corpus` (into CITEQA_INDEX_DIR)."""
-    result = citeqa(env, "index", "--corpus", "corpus")
+    """`citeqa index --corpus corpus` (into CITEQA_INDEX_DIR)."""
+    result = citeqa(env, *documented(2, REPO))
     assert result.returncode == 0, result.stderr
     return Path(env["CITEQA_INDEX_DIR"])
 
 
 @pytest.fixture(scope="module")
 def server(env: dict[str, str], corpus_index: Path) -> Iterator[str]:
-    """README: `citeqa serve` over the same index."""
+    """`citeqa serve` over the same index."""
+    assert commands(example("eval-runs"))[4].background
     port = free_port()
     process = subprocess.Popen(
-        [*CITEQA, "serve", "--port", str(port)],
+        [*CITEQA, *documented(4, REPO), "--port", str(port)],
         cwd=REPO,
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
@@ -150,16 +160,16 @@ def server(env: dict[str, str], corpus_index: Path) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-def test_readme_jsonl_in_process_and_over_http(
+def test_jsonl_in_process_and_over_http(
     env: dict[str, str], corpus_index: Path, server: str, tmp_path: Path
 ) -> None:
-    """README: the corpus questions against the index, then against the server."""
-    questions = "tests/data/corpus_questions.en.jsonl"
-    local = citeqa(env, "eval", questions, "--out", str(tmp_path / "corpus"))
+    """The corpus questions against the index, then against the server."""
+    local = citeqa(env, *documented(3, tmp_path))
     assert local.returncode == 0, local.stderr
-    remote = citeqa(env, "eval", questions, "--url", server, "--out", str(tmp_path / "http"))
+    remote = citeqa(env, *documented(5, tmp_path, server))
     assert remote.returncode == 0, remote.stderr
-    reports = [json.loads((tmp_path / d / "report.json").read_text()) for d in ("corpus", "http")]
+    folders = ("corpus", "corpus-http")
+    reports = [json.loads((tmp_path / d / "report.json").read_text()) for d in folders]
     for name in set(ALL_METRICS) - set(LATENCY_METRICS):
         assert reports[0]["metrics"][name] == reports[1]["metrics"][name], name
     assert reports[0]["target"]["mode"] == "in-process"
