@@ -8,7 +8,7 @@ from index.backends import open_backend
 from index.builder import IndexBuilder
 from index.chunking import SentenceChunker
 from index.embedders import make_embedder
-from index.loaders import LoaderError, iter_corpus, load_path
+from index.loaders import LoaderError, corpus_doc_ids, iter_corpus, load_path
 from index.settings import IndexSettings
 from index.types import Document
 
@@ -20,9 +20,11 @@ def load_corpus(settings: IndexSettings) -> tuple[list[Document], list[tuple[str
     documents: list[Document] = []
     skipped: list[tuple[str, str]] = []
     root = settings.corpus_dir
-    for path in iter_corpus(root):
+    paths = list(iter_corpus(root))
+    doc_ids = corpus_doc_ids(paths, root)
+    for path in paths:
         try:
-            documents.append(load_path(path, root))
+            documents.append(load_path(path, root, doc_ids[path]))
         except (LoaderError, OSError) as exc:
             log.warning("skipping %s: %s", path, exc)
             skipped.append((path.relative_to(root).as_posix(), str(exc)))

@@ -11,7 +11,7 @@ from index.backends import open_document_store
 from index.builder import BuildReport
 from index.corpus import load_corpus, make_builder
 from index.document_store import DocumentRecords
-from index.loaders import LoaderError, iter_corpus, load_path
+from index.loaders import LoaderError, corpus_doc_ids, iter_corpus, load_path
 from index.settings import IndexSettings
 from index.types import Document
 
@@ -61,9 +61,10 @@ def stream_documents(
     records = store.records()
     replaced = {r.doc_id for r in records}
     root = settings.corpus_dir
+    doc_ids = corpus_doc_ids(paths, root)
     for path in paths:
         try:
-            doc = load_path(path, root)
+            doc = load_path(path, root, doc_ids[path])
         except (LoaderError, OSError) as exc:
             log.warning("skipping %s: %s", path, exc)
             skipped.append((path.relative_to(root).as_posix(), str(exc)))

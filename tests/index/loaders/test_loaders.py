@@ -135,5 +135,5 @@ def test_pdf_named_txt_is_read_as_pdf() -> None:
 
 def test_doc_ids_are_safe() -> None:
     assert make_doc_id("../../etc/passwd") == "etc--passwd"
-    assert make_doc_id("Отчёт 2022.pdf") == "2022.pdf"
+    assert make_doc_id("Отчёт 2022.pdf") == "отчёт-2022.pdf"
     assert make_doc_id("sub/dir/File Name.md") == "sub--dir--file-name.md"
