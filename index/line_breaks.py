@@ -73,11 +73,16 @@ def _paragraphs(text: str) -> Iterator[list[tuple[int, int]]]:
         yield run
 
 
+def opens_structure(line: str) -> bool:
+    """True when `line` (stripped) opens a list item, heading, table row or quotation."""
+    return _OPENS_STRUCTURE.match(line) is not None
+
+
 def is_wrap(line: str, following: str, width: int) -> bool:
     """True when the break between `line` and the `following` line only wraps a sentence
     (see the module docstring); `width` is the widest line of their paragraph."""
     previous, after = line.strip(), following.strip()
-    if _OPENS_STRUCTURE.match(after) or _HEADING.match(previous):
+    if opens_structure(after) or _HEADING.match(previous):
         return False
     if _HYPHENATED.search(previous) and after[0].isalpha():
         return True
