@@ -9,7 +9,7 @@ from index.builder import PARTS_DIR, IndexBuilder
 from index.chunking import SentenceChunker
 from index.embedders import make_embedder
 from index.limits import check_document_size
-from index.loaders import LoaderError, iter_corpus, load_path
+from index.loaders import LoaderError, corpus_doc_ids, iter_corpus, load_path
 from index.settings import IndexSettings
 from index.types import Document
 
@@ -21,9 +21,11 @@ def load_corpus(settings: IndexSettings) -> tuple[list[Document], list[tuple[str
     documents: list[Document] = []
     skipped: list[tuple[str, str]] = []
     root = settings.corpus_dir
-    for path in iter_corpus(root):
+    paths = list(iter_corpus(root))
+    doc_ids = corpus_doc_ids(paths, root)
+    for path in paths:
         try:
-            document = load_path(path, root)
+            document = load_path(path, root, doc_ids[path])
             check_document_size(document, settings.max_document_chars)
             documents.append(document)
         except (LoaderError, OSError) as exc:

@@ -1,7 +1,8 @@
 """Sentence segmentation with character offsets into the original text.
 
-Line breaks are hard boundaries (titles, list items and paragraphs are never merged);
-inside a line, Bling Fire's statistical segmenter finds sentence ends. Sentences longer
+Titles, list items and paragraphs end at their line breaks, but a sentence hard-wrapped
+over several lines is one sentence (index.line_breaks tells the two apart); inside such a
+block of lines, Bling Fire's statistical segmenter finds sentence ends. Sentences longer
 than `max_chars` are cut at whitespace so that no unit outgrows a chunk.
 """
 
@@ -11,9 +12,9 @@ import re
 
 import blingfire
 
+from index.line_breaks import text_blocks
 from index.types import Span
 
-_LINE = re.compile(r"[^\n]+")
 _SPACE = re.compile(r"\s")
 # A piece ending in one of these (or in a single capital, an initial) does not end a
 # sentence: the segmenter sometimes cuts after "Dr." when it opens a sentence.
@@ -34,8 +35,8 @@ _TAIL = 64
 def split_sentences(text: str, max_chars: int = 600) -> list[Span]:
     """Return the sentences of `text` as spans, in order, without surrounding whitespace."""
     spans: list[Span] = []
-    for line in _LINE.finditer(text):
-        for start, end in _segment_line(line.group(), line.start()):
+    for block_start, block_end in text_blocks(text):
+        for start, end in _segment_line(text[block_start:block_end], block_start):
             spans.extend(_cut_long(text, start, end, max_chars))
     return spans
 

@@ -12,7 +12,7 @@ from index.builder import BuildReport
 from index.corpus import load_corpus, make_builder
 from index.document_store import DocumentRecords
 from index.limits import check_document_size
-from index.loaders import LoaderError, iter_corpus, load_path
+from index.loaders import LoaderError, corpus_doc_ids, iter_corpus, load_path
 from index.settings import IndexSettings
 from index.types import Document
 
@@ -66,9 +66,10 @@ def stream_documents(
     records = store.records()
     replaced = {r.doc_id for r in records}
     root = settings.corpus_dir
+    doc_ids = corpus_doc_ids(paths, root)
     for path in paths:
         try:
-            doc = load_path(path, root)
+            doc = load_path(path, root, doc_ids[path])
             check_document_size(doc, settings.max_document_chars)
         except (LoaderError, OSError) as exc:
             log.warning("skipping %s: %s", path, exc)

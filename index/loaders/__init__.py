@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from index.language import UNDETERMINED, text_language
+from index.loaders.doc_ids import make_doc_id, unique_doc_ids
 from index.loaders.errors import LoaderError
 from index.loaders.html import parse_html
 from index.loaders.markdown import parse_markdown
@@ -20,7 +20,15 @@ from index.loaders.pdf import parse_pdf
 from index.loaders.text import parse_text
 from index.types import Document
 
-__all__ = ["SUFFIXES", "LoaderError", "iter_corpus", "load_bytes", "load_path", "make_doc_id"]
+__all__ = [
+    "SUFFIXES",
+    "LoaderError",
+    "corpus_doc_ids",
+    "iter_corpus",
+    "load_bytes",
+    "load_path",
+    "make_doc_id",
+]
 
 Parser = Callable[[bytes], Parsed]
 PARSERS: dict[str, Parser] = {
@@ -64,13 +72,6 @@ def detect_format(data: bytes, filename: str) -> str:
     )
 
 
-def make_doc_id(name: str) -> str:
-    """A stable, URL-safe id from a relative path or file name."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    text = re.sub(r"[^A-Za-z0-9._-]+", "-", text.replace("/", "--")).strip("-.").lower()
-    return text[:200] or "document"
-
-
 def load_bytes(
     data: bytes,
     filename: str,
@@ -103,13 +104,14 @@ def _jsonable(metadata: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def load_path(path: Path, root: Path | None = None) -> Document:
-    """Load a file from disk, with metadata from a `<name>.meta.yaml` sidecar if present."""
-    relative = path.relative_to(root).as_posix() if root else path.name
+def load_path(path: Path, root: Path | None = None, doc_id: str | None = None) -> Document:
+    """Load a file from disk, with metadata from a `<name>.meta.yaml` sidecar if present.
+    Its id is `doc_id` (see `corpus_doc_ids`), else made from its path under `root`."""
+    relative = _relative(path, root)
     return load_bytes(
         path.read_bytes(),
         path.name,
-        doc_id=make_doc_id(relative),
+        doc_id=doc_id or make_doc_id(relative),
         metadata={"source": relative, **read_sidecar(path)},
     )
 
@@ -125,6 +127,16 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise LoaderError("bad_metadata", f"{sidecar.name} must be a YAML mapping")
     return {str(k): v for k, v in data.items()}
+
+
+def _relative(path: Path, root: Path | None) -> str:
+    return path.relative_to(root).as_posix() if root else path.name
+
+
+def corpus_doc_ids(paths: Sequence[Path], root: Path) -> dict[Path, str]:
+    """The id of each corpus file, unique among `paths` (see index.loaders.doc_ids)."""
+    ids = unique_doc_ids(_relative(path, root) for path in paths)
+    return {path: ids[_relative(path, root)] for path in paths}
 
 
 def iter_corpus(root: Path) -> Iterator[Path]:

@@ -28,7 +28,10 @@ def parse_pdf(data: bytes) -> Parsed:
     page_starts: list[int] = []
     for page_text in pages:
         if text:
-            text += "\n\n"
+            # one line break, not a blank line: a sentence that runs on to the next page is
+            # one sentence, and a page that opens with a heading still opens a unit (see
+            # index.line_breaks)
+            text += "\n"
         page_starts.append(len(text))
         text += page_text
     if not text.strip():

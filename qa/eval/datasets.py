@@ -1,8 +1,10 @@
 """Evaluation datasets: SQuAD JSON (questions and their corpus) or JSONL question rows.
 
 SQuAD JSON: every paragraph `context` becomes a Document whose id is derived from the
-article title and the paragraph's index in the article (`Super_Bowl_50-3`); a question's
-gold passage is its paragraph. v2.0 questions with `is_impossible` are unanswerable.
+article title and the paragraph's index in the article (`Super_Bowl_50-3`, `Қазақстан-0`);
+titles that give the same id get a short hash of the title, and a title that repeats goes
+on counting its paragraphs, so ids are unique. A question's gold passage is its paragraph.
+v2.0 questions with `is_impossible` are unanswerable.
 
 JSONL: one object a line, `{"id", "question", "answers": [...], "unanswerable"?: bool}`;
 other keys are ignored. There is no corpus: the questions are asked of an existing index.
@@ -13,12 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from index.language import UNDETERMINED, text_language
+from index.loaders.doc_ids import disambiguated, readable_text
 from index.types import Document
 
 DatasetFormat = Literal["squad", "jsonl"]
@@ -131,23 +133,28 @@ def parse_squad(data: dict[str, Any], path: Path, digest: str) -> EvalDataset:
     articles = data.get("data")
     if not isinstance(articles, list) or not articles:
         raise DatasetError(f"{path}: SQuAD 'data' must be a non-empty list of articles")
+    for a, article in enumerate(articles):
+        if not isinstance(article, dict) or not isinstance(article.get("title"), str):
+            raise DatasetError(f"{path}, article {a}: an article needs a string 'title'")
+    slugs = article_slugs([article["title"] for article in articles])
     documents: list[Document] = []
     questions: list[EvalQuestion] = []
+    seen: dict[str, int] = {}  # paragraphs so far under each title (a title may repeat)
     for a, article in enumerate(articles):
-        where = f"{path}, article {a}"
-        if not isinstance(article, dict) or not isinstance(article.get("title"), str):
-            raise DatasetError(f"{where}: an article needs a string 'title'")
         title: str = article["title"]
+        where = f"{path}, article {a}"
         paragraphs = article.get("paragraphs")
         if not isinstance(paragraphs, list):
             raise DatasetError(f"{where} ({title}): 'paragraphs' must be a list")
         lang = _article_language(paragraphs)
-        for p, paragraph in enumerate(paragraphs):
-            here = f"{where} ({title}), paragraph {p}"
+        first = seen.get(title, 0)
+        seen[title] = first + len(paragraphs)
+        for p, paragraph in enumerate(paragraphs, start=first):
+            here = f"{where} ({title}), paragraph {p - first}"
             context = paragraph.get("context") if isinstance(paragraph, dict) else None
             if not isinstance(context, str) or not context.strip():
                 raise DatasetError(f"{here}: 'context' must be a non-empty string")
-            doc_id = squad_doc_id(title, p)
+            doc_id = f"{slugs[title]}-{p}"
             documents.append(
                 Document(
                     doc_id=doc_id,
@@ -199,10 +206,27 @@ def _squad_question(qa: Any, doc_id: str, where: str) -> EvalQuestion:
 
 
 def squad_doc_id(title: str, paragraph: int) -> str:
-    """`Sky_(United_Kingdom)`, 3 -> `Sky_United_Kingdom-3`: stable and URL-safe."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "_", ascii_title).strip("_")[:150] or "article"
-    return f"{slug}-{paragraph}"
+    """`Sky_(United_Kingdom)`, 3 -> `Sky_United_Kingdom-3`; `Қазақстан`, 0 -> `Қазақстан-0`:
+    stable, and readable in any script (see index.loaders.doc_ids)."""
+    return f"{title_slug(title)}-{paragraph}"
+
+
+def title_slug(title: str) -> str:
+    """The title's letters and digits, any run of other characters as one `_`."""
+    return re.sub(r"[\W_]+", "_", readable_text(title)).strip("_")[:150] or "article"
+
+
+def article_slugs(titles: list[str]) -> dict[str, str]:
+    """The slug of each distinct title; titles that share one (`Sky (UK)`, `Sky: UK`) get
+    a short hash of the title appended, except a title that is its own slug."""
+    by_slug: dict[str, list[str]] = {}
+    for title in dict.fromkeys(titles):
+        by_slug.setdefault(title_slug(title), []).append(title)
+    return {
+        title: slug if len(sharing) == 1 or title == slug else disambiguated(slug, title)
+        for slug, sharing in by_slug.items()
+        for title in sharing
+    }
 
 
 def _article_language(paragraphs: list[Any]) -> str:
@@ -223,11 +247,9 @@ def _check_unique(questions: list[EvalQuestion], path: Path) -> None:
 
 
 def _check_unique_documents(documents: list[Document], path: Path) -> None:
+    """A last guard: article_slugs and the paragraph numbers make ids unique."""
     seen: set[str] = set()
     for document in documents:
         if document.doc_id in seen:
-            raise DatasetError(
-                f"{path}: two paragraphs get the document id {document.doc_id!r}; "
-                "article titles must differ in more than punctuation"
-            )
+            raise DatasetError(f"{path}: two paragraphs get the document id {document.doc_id!r}")
         seen.add(document.doc_id)

@@ -32,6 +32,7 @@ from qa.reader.pairs import ReaderInput, reading_context
 from qa.reader.reader import Reader, Span
 from qa.rerank.cross_encoder import CrossEncoder
 from qa.rerank.lexical import overlap_scores
+from qa.rerank.readable import is_readable
 from qa.retrieval.candidates import Candidate
 from qa.retrieval.fusion import reciprocal_rank_fusion
 from qa.retrieval.hybrid import QueryVectors
@@ -222,7 +223,8 @@ def _scored(sentences: list[int], owners: dict[int, int], scores: Scores) -> lis
 
 
 def _pool_sentences(snapshot: Snapshot, pool: list[Candidate]) -> tuple[list[int], dict[int, int]]:
-    """Distinct sentence rows of the pooled chunks, each mapped to its best-ranked chunk."""
+    """Distinct readable sentence rows of the pooled chunks (see qa.rerank.readable), each
+    mapped to its best-ranked chunk."""
     sentences: list[int] = []
     owners: dict[int, int] = {}
     for candidate in pool:
@@ -230,7 +232,8 @@ def _pool_sentences(snapshot: Snapshot, pool: list[Candidate]) -> tuple[list[int
         for row in range(int(lo), int(hi)):
             if row not in owners:
                 owners[row] = candidate.row
-                sentences.append(row)
+                if is_readable(snapshot.sentence_text(row)):
+                    sentences.append(row)
     return sentences, owners
 
 

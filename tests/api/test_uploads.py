@@ -7,6 +7,7 @@ import json
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -235,3 +236,20 @@ def test_a_text_over_the_document_limit_is_refused_with_413(
     assert "3,000 characters" in error["message"]
     assert "CITEQA_MAX_DOCUMENT_CHARS" in error["message"]
     assert client.get("/v1/documents/long-report.txt", headers=AUTH).status_code == 404
+
+
+def test_files_named_in_cyrillic_keep_their_own_ids(client: httpx.Client) -> None:
+    """Two uploads named in Russian and Kazakh are two documents (their ids once both
+    came out as "txt", so the second replaced the first)."""
+    names = {"Отчёт.txt": "отчёт.txt", "Есеп.txt": "есеп.txt"}
+    tickets = []
+    for name, doc_id in names.items():
+        response = upload(client, name, f"{name} holds {len(name)} letters in its name.")
+        assert response.status_code == 202, response.text
+        assert response.json()["doc_id"] == doc_id
+        tickets.append(response.json()["ticket"])
+    wait_for_refresh(client, max(tickets))
+    for name, doc_id in names.items():
+        info = client.get(f"/v1/documents/{quote(doc_id)}", headers=AUTH).json()
+        assert info["status"] == "indexed"
+        assert info["file"]["name"] == name

@@ -6,10 +6,11 @@ import io
 from pathlib import Path
 
 import pytest
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from index.loaders import LoaderError, iter_corpus, load_bytes, load_path, make_doc_id
+from index.sentences import split_sentences
 
 CORPUS = Path(__file__).resolve().parents[3] / "corpus"
 
@@ -97,6 +98,24 @@ def test_pdf_text_and_page_offsets() -> None:
     assert document.metadata["page_starts"] == [0]
 
 
+def test_a_sentence_running_on_to_the_next_page_stays_one_sentence() -> None:
+    writer = PdfWriter()
+    pages = [
+        ["Keeper's log", "The keeper wrote that the lamp of the lighthouse was lit every night of"],
+        ["the long winter of 1952 by his daughter.", "Visitors", "The museum opens in May."],
+    ]
+    for lines in pages:
+        writer.append(PdfReader(io.BytesIO(make_pdf(lines))))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    document = load_bytes(buffer.getvalue(), "log.pdf")
+    second = document.metadata["page_starts"][1]
+    assert document.text[second:].startswith("the long winter")
+    sentences = [document.text[s.start : s.end] for s in split_sentences(document.text)]
+    assert "night of\nthe long winter of 1952 by his daughter." in sentences[1]
+    assert sentences[2:] == ["Visitors", "The museum opens in May."]
+
+
 def test_legacy_cyrillic_encoding_is_detected() -> None:
     text = (
         "Международный институт онлайн-образования (IIOE) был представлен странам "
@@ -135,5 +154,5 @@ def test_pdf_named_txt_is_read_as_pdf() -> None:
 
 def test_doc_ids_are_safe() -> None:
     assert make_doc_id("../../etc/passwd") == "etc--passwd"
-    assert make_doc_id("Отчёт 2022.pdf") == "2022.pdf"
+    assert make_doc_id("Отчёт 2022.pdf") == "отчёт-2022.pdf"
     assert make_doc_id("sub/dir/File Name.md") == "sub--dir--file-name.md"
