@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Iterator
 
 from fastapi import FastAPI
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +42,28 @@ class RouteTemplates:
 
     def _compiled(self) -> list[tuple[str, re.Pattern[str], frozenset[str]]]:
         if self._routes is None:
-            routes: list[tuple[str, re.Pattern[str], frozenset[str]]] = []
-            for route in self._api.routes:
-                if isinstance(route, Route):
-                    template, methods = route.path, frozenset(route.methods or ())
-                    pattern = _PARAMETER.sub("[^/]+", re.escape(template))
-                elif isinstance(route, Mount):
-                    template, methods = route.path + "/{path}", _MOUNTED
-                    pattern = re.escape(route.path) + "/.*"
-                else:  # websockets and the like: none here
-                    continue
-                routes.append((template, re.compile(pattern), methods))
-            self._routes = routes
+            self._routes = list(_templates(self._api.routes, ""))
         return self._routes
+
+
+def _templates(
+    routes: Iterable[BaseRoute], prefix: str
+) -> Iterator[tuple[str, re.Pattern[str], frozenset[str]]]:
+    """Each route's template, pattern and methods, in routing order. FastAPI from 0.165
+    keeps an included router as one entry (its routes under `original_router`, its prefix in
+    `include_context`) instead of copying its routes into the app's list."""
+    for route in routes:
+        if isinstance(route, Route):
+            template, methods = prefix + route.path, frozenset(route.methods or ())
+            pattern = _PARAMETER.sub("[^/]+", re.escape(template))
+        elif isinstance(route, Mount):
+            template, methods = prefix + route.path + "/{path}", _MOUNTED
+            pattern = re.escape(prefix + route.path) + "/.*"
+        elif hasattr(route, "original_router"):  # an included router
+            context = getattr(route, "include_context", None)
+            inner = prefix + str(getattr(context, "prefix", "") or "")
+            yield from _templates(route.original_router.routes, inner)
+            continue
+        else:  # websockets and the like: none here
+            continue
+        yield template, re.compile(pattern), methods

@@ -57,7 +57,10 @@ def test_quality_bench_runs_every_section(
     )  # fmt: skip
     assert set(results) >= {
         "squad_v1", "ablation", "latency", "out_of_corpus", "squad_v2", "translated",
-        "corpus_questions", "run", "typos",
+        "corpus_questions", "run", "typos", "reader",
+    }  # fmt: skip
+    assert set(results["reader"]["ablation"]) == {
+        "cross-encoder only", "reader only", "both (default)",
     }  # fmt: skip
     v1 = results["squad_v1"]
     assert v1["citeqa"]["count"] == 6
