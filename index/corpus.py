@@ -22,7 +22,7 @@ def load_corpus(settings: IndexSettings) -> tuple[list[Document], list[tuple[str
     root = settings.corpus_dir
     for path in iter_corpus(root):
         try:
-            documents.append(load_path(path, root))
+            documents.append(load_path(path, root, settings.loader_limits))
         except (LoaderError, OSError) as exc:
             log.warning("skipping %s: %s", path, exc)
             skipped.append((path.relative_to(root).as_posix(), str(exc)))

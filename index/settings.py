@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.chunking import ChunkerSettings
 from index.embedders import E5_ID, MINILM_ID
+from index.loaders.limits import LoaderLimits
 
 
 class IndexSettings(BaseSettings):
@@ -27,6 +28,11 @@ class IndexSettings(BaseSettings):
     chunk_size: int = Field(default=500, ge=50, le=20_000)
     chunk_overlap: int = Field(default=100, ge=0)
     keep_snapshots: int = Field(default=3, ge=1)
+    loader_limits: LoaderLimits = Field(
+        default_factory=LoaderLimits,
+        description="Bounds on one document (front matter, HTML), read from their own "
+        "CITEQA_MAX_* variables.",
+    )
     vector_store: Literal["faiss", "milvus"] = Field(
         default="faiss",
         description="faiss: snapshot folders in index_dir; milvus: collections in Milvus, "

@@ -63,7 +63,7 @@ def stream_documents(
     root = settings.corpus_dir
     for path in paths:
         try:
-            doc = load_path(path, root)
+            doc = load_path(path, root, settings.loader_limits)
         except (LoaderError, OSError) as exc:
             log.warning("skipping %s: %s", path, exc)
             skipped.append((path.relative_to(root).as_posix(), str(exc)))
