@@ -18,7 +18,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from fastapi import FastAPI
+
 from api.app import create_app
+from api.server import server_config
 from api.settings import ApiSettings
 from index.builder import IndexBuilder
 from index.chunking import SentenceChunker
@@ -108,12 +111,14 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """A uvicorn server in a thread, on a free loopback port."""
+    """A uvicorn server in a thread, on a free loopback port, configured as `citeqa serve`
+    configures it (api.server)."""
 
-    def __init__(self, app: object) -> None:
+    def __init__(self, app: FastAPI) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")  # type: ignore[arg-type]
+        settings: ApiSettings = app.state.settings
+        config = server_config(app, settings, "127.0.0.1", self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

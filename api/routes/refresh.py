@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Security
 
 from api.admin import IndexAdmin, get_admin
 from api.admin_schemas import IndexStatus, RefreshInfo, RefreshQueued, RefreshReport, SkippedFile
+from api.json_body import CheckedJsonRoute
 from api.routes.documents import ADMIN_ERRORS
 from api.security import require_api_key
 from api.state import get_pipeline
@@ -15,7 +16,10 @@ from index.refresh import RefreshOutcome, RefreshStatus
 from qa.pipeline import QAPipeline
 
 router = APIRouter(
-    tags=["documents"], dependencies=[Security(require_api_key)], responses=ADMIN_ERRORS
+    route_class=CheckedJsonRoute,
+    tags=["documents"],
+    dependencies=[Security(require_api_key)],
+    responses=ADMIN_ERRORS,
 )
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 
+from api.json_body import CheckedJsonRoute
 from api.routes.ask import ERRORS
 from api.schemas import SearchRequest, SearchResponse
 from api.settings import ApiSettings
@@ -14,7 +15,7 @@ from api.state import get_pipeline, get_settings
 from api.validation import checked_filters, checked_question, checked_top_k
 from qa.pipeline import QAPipeline
 
-router = APIRouter(tags=["questions"])
+router = APIRouter(route_class=CheckedJsonRoute, tags=["questions"])
 
 
 @router.post("/v1/search", response_model=SearchResponse, responses=ERRORS)
