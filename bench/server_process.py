@@ -29,9 +29,17 @@ class ServerProcess:
     cold_start_s: float
 
     @classmethod
-    def start(cls, index_dir: Path, timeout: float = 300.0) -> ServerProcess:
+    def start(
+        cls, index_dir: Path, timeout: float = 300.0, env: dict[str, str] | None = None
+    ) -> ServerProcess:
+        """`env` adds to (or overrides) the environment; the rate limit is off unless set."""
         port = free_port()
-        env = {**os.environ, "CITEQA_RATE_LIMIT": "0", "CITEQA_INDEX_DIR": str(index_dir)}
+        env = {
+            **os.environ,
+            "CITEQA_RATE_LIMIT": "0",
+            "CITEQA_INDEX_DIR": str(index_dir),
+            **(env or {}),
+        }
         started = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
