@@ -7,7 +7,9 @@ here, once, when the schema is first asked for:
   the route handlers check;
 - that every error answer is JSON (`{"error": {"code", "message"}}`), also on routes
   whose success is a server-sent event stream: FastAPI documents a route's extra
-  responses under the route's own media type.
+  responses under the route's own media type;
+- the shape of one server-sent event (`event`, `data`, ...): FastAPI writes a stream's
+  schema as a string, which no event is.
 """
 
 from __future__ import annotations
@@ -20,6 +22,17 @@ from fastapi import FastAPI
 from api.settings import ApiSettings
 
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorBody"}
+EVENT_STREAM = "text/event-stream"
+SSE_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "One server-sent event; `data` is JSON text (or [DONE] on completions).",
+    "properties": {
+        "event": {"type": "string"},
+        "data": {"type": "string"},
+        "id": {"type": "string"},
+        "retry": {"type": "integer"},
+    },
+}
 # (request schema, question field) of every request carrying a question.
 QUESTION_FIELDS = (
     ("AskRequest", "question"),
@@ -40,6 +53,7 @@ def install_openapi(app: FastAPI, settings: ApiSettings) -> None:
         if app.openapi_schema is None:
             schema = generate()
             _errors_as_json(schema)
+            _events_as_objects(schema)
             _bounds(schema, settings)
             app.openapi_schema = schema
         return app.openapi_schema
@@ -56,6 +70,15 @@ def _errors_as_json(schema: dict[str, Any]) -> None:
     components = schema.get("components", {}).get("schemas", {})
     for name in FASTAPI_VALIDATION:
         components.pop(name, None)
+
+
+def _events_as_objects(schema: dict[str, Any]) -> None:
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                stream = response.get("content", {}).get(EVENT_STREAM)
+                if status.startswith("2") and stream is not None:
+                    stream["schema"] = dict(SSE_EVENT_SCHEMA)
 
 
 def _error_body(response: dict[str, Any]) -> dict[str, Any]:
