@@ -82,8 +82,14 @@ def variables(classes: list[SettingsClass] | None = None) -> dict[str, tuple[str
     for item in classes or settings_classes():
         cls = item.load()
         for name, info in cls.model_fields.items():
+            if _is_settings(info.annotation):  # read from its own variables, listed apart
+                continue
             out[env_prefix(cls) + name.upper()] = (f"{item.module}.{item.name}", info)
     return out
+
+
+def _is_settings(annotation: object) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseSettings)
 
 
 def shown_default(info: FieldInfo) -> str:
@@ -162,6 +168,8 @@ def table(classes: list[SettingsClass] | None = None) -> str:
         doc = (cls.__doc__ or "").strip().splitlines()[0]
         lines.append(f"| **{_cell(doc)}** (`{item.path}`) | | | |")
         for name, info in cls.model_fields.items():
+            if _is_settings(info.annotation):  # read from its own variables, listed apart
+                continue
             if not info.description:
                 raise ValueError(f"{item.module}.{item.name}.{name} has no description")
             variable = env_prefix(cls) + name.upper()
