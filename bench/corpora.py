@@ -93,9 +93,9 @@ class RecordingReranker:
         return getattr(self.inner, name)
 
     def rerank(self, *args: Any, **kwargs: Any) -> Any:
-        candidates, sentences = self.inner.rerank(*args, **kwargs)
-        self.last = list(sentences)
-        return candidates, sentences
+        ranking = self.inner.rerank(*args, **kwargs)
+        self.last = list(ranking.sentences)
+        return ranking
 
 
 class RecordingTarget(InProcessTarget):
