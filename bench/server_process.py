@@ -36,15 +36,9 @@ class ServerProcess:
         env: dict[str, str] | None = None,
         cwd: Path | None = None,
     ) -> ServerProcess:
-        """`env` adds to (or overrides) the environment; the rate limit is off unless set.
-        The server runs in `cwd` (default: this process's)."""
+        """`env` (default: this process's) gets the index folder and no rate limit."""
         port = free_port()
-        env = {
-            **os.environ,
-            "CITEQA_RATE_LIMIT": "0",
-            "CITEQA_INDEX_DIR": str(index_dir),
-            **(env or {}),
-        }
+        env = {**(env or os.environ), "CITEQA_RATE_LIMIT": "0", "CITEQA_INDEX_DIR": str(index_dir)}
         started = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],

@@ -28,7 +28,6 @@ def serve_command(
     import uvicorn
 
     from api.app import create_app
-    from api.server import server_config
     from api.settings import ApiSettings
     from index.settings import IndexSettings
     from qa.factory import load_pipeline
@@ -46,13 +45,12 @@ def serve_command(
         loader=lambda: load_pipeline(index_settings, warm_up=True),
         index_settings=index_settings,
     )
-    config = server_config(
+    uvicorn.run(
         app,
-        settings,
-        host or settings.host,
-        port or settings.port,
+        host=host or settings.host,
+        port=port or settings.port,
         log_level="info",
         log_config=None,  # uvicorn logs through the root logger (JSON lines by default)
         access_log=False,  # api.request_tracking writes one access line per request
+        timeout_graceful_shutdown=5,
     )
-    uvicorn.Server(config).run()

@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from api.json_body import CheckedJsonRoute
 from api.schemas import Health, Readiness
 
-router = APIRouter(route_class=CheckedJsonRoute, tags=["operations"])
+router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz", response_model=Health)

@@ -7,10 +7,9 @@ from fastapi.responses import Response
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
-from api.json_body import CheckedJsonRoute
 from api.observability import Metrics
 
-router = APIRouter(route_class=CheckedJsonRoute, tags=["operations"])
+router = APIRouter(tags=["operations"])
 
 
 @router.get(
