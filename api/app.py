@@ -10,12 +10,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.allow_header import AllowHeader
 from api.errors import install_error_handlers
 from api.lifecycle import pipeline_ready, shutdown
 from api.middleware import BodySizeLimit
 from api.observability import Metrics
+from api.openapi import install_openapi
 from api.ratelimit import RateLimit, parse_rate
 from api.request_tracking import RequestTracking
 from api.route_templates import RouteTemplates
@@ -81,6 +83,7 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         responses={
+            408: {"model": ErrorBody, "description": "The request was not sent in time."},
             413: {"model": ErrorBody, "description": "The request body is too large."},
             429: {"model": ErrorBody, "description": "Rate limited; see Retry-After."},
         },
@@ -95,6 +98,7 @@ def create_app(
         refresh_status=lambda: app.state.admin.refresher.status() if app.state.admin else None,
     )
     install_error_handlers(app)
+    install_openapi(app, settings)
     for module in (ask, chat, search, health, documents, refresh, metrics, widget, openai_compat):
         app.include_router(module.router)
     app.add_middleware(
@@ -102,8 +106,18 @@ def create_app(
         max_bytes=settings.max_body_bytes,
         upload_max_bytes=int(settings.max_upload_mb * (1 << 20)) + (1 << 16),
     )
-    app.add_middleware(RateLimit, rate=parse_rate(settings.rate_limit))
-    app.add_middleware(SecurityHeaders, docs_paths=frozenset({DOCS_URL, REDOC_URL}))
+    rate = parse_rate(settings.rate_limit)
+    app.add_middleware(
+        RateLimit,
+        rate=rate,
+        # CITEQA_RATE_LIMIT=0 turns rate limiting off, the admin buckets too.
+        admin_rate=parse_rate(settings.admin_rate_limit) if rate else None,
+        max_clients=settings.rate_limit_max_clients,
+    )
+    app.add_middleware(
+        SecurityHeaders,
+        docs_paths=frozenset({DOCS_URL, REDOC_URL}),
+    )
     app.add_middleware(
         CORSMiddleware,  # outside the rate limit, so refusals carry CORS headers too
         allow_origins=settings.cors_origins,
@@ -114,6 +128,8 @@ def create_app(
     )
     templates = RouteTemplates(app)
     app.add_middleware(AllowHeader, templates=templates)
+    if settings.trusted_proxies:  # inside RequestTracking, which logs the peer and the client
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(RequestTracking, metrics=app.state.metrics, templates=templates)
     return app
 

@@ -7,15 +7,15 @@ add `citations` (as in `/v1/ask`) and `citeqa` (abstained, confidence, fallback,
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from annotated_types import Ge, Le
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StrictBool, StrictStr
 
+from api.schemas import Count, Filters, whole_float_to_int
 from qa.types import Citation, ShortAnswer
 
 MODEL_ID = "citeqa"
-MAX_MESSAGES = 200
-MAX_MESSAGE_CHARS = 20_000
 
 
 class _Lenient(BaseModel):
@@ -23,8 +23,8 @@ class _Lenient(BaseModel):
 
 
 class ContentPart(_Lenient):
-    type: StrictStr
-    text: StrictStr | None = Field(default=None, max_length=MAX_MESSAGE_CHARS)
+    type: Literal["text"] = Field(description="Only text parts are supported.")
+    text: StrictStr
 
 
 class ChatMessage(_Lenient):
@@ -44,21 +44,23 @@ class ChatCompletionRequest(_Lenient):
     sampling fields are checked but do not change the answer."""
 
     model: StrictStr = Field(description=f'The id from GET /v1/models: "{MODEL_ID}".')
-    messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_MESSAGES)
+    messages: list[ChatMessage] = Field(
+        min_length=1,
+        description="At most CITEQA_MAX_MESSAGES (200), each of at most CITEQA_MAX_TURN_CHARS "
+        "(20,000) characters.",
+    )
     stream: StrictBool = False
     stream_options: StreamOptions | None = None
     temperature: float | None = Field(default=None, ge=0, le=2)
     top_p: float | None = Field(default=None, ge=0, le=1)
-    max_tokens: StrictInt | None = Field(default=None, ge=1)
-    max_completion_tokens: StrictInt | None = Field(default=None, ge=1)
-    n: StrictInt | None = Field(default=None, ge=1, le=1, description="Only 1 is supported.")
+    max_tokens: Count | None = None
+    max_completion_tokens: Count | None = None
+    n: Annotated[int, Strict(), Ge(1), Le(1), BeforeValidator(whole_float_to_int)] | None = Field(
+        default=None, description="Only 1 is supported."
+    )
     stop: StrictStr | list[StrictStr] | None = None
-    top_k: StrictInt | None = Field(
-        default=None, ge=1, description="citeqa: passages to consider, 1 to 50."
-    )
-    filters: dict[str, Any] | None = Field(
-        default=None, description="citeqa: metadata filters, as in POST /v1/ask."
-    )
+    top_k: Count | None = Field(default=None, description="citeqa: passages to consider, 1 to 50.")
+    filters: Filters = None
 
 
 class AssistantMessage(BaseModel):

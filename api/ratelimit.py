@@ -2,7 +2,13 @@
 
 A token bucket per client address holds up to `count` requests and refills at
 `count` per period. Over the limit a request gets 429 with `Retry-After` (seconds).
-Health, readiness and metrics probes and CORS preflights are not limited.
+Admin calls (documents and index) draw on buckets of their own, at
+CITEQA_ADMIN_RATE_LIMIT, so that questions cannot lock the admin out nor uploads use up a
+client's questions. Health, readiness and metrics probes and CORS preflights are not
+limited. The client address is the connection's peer, or the one a trusted proxy named
+(uvicorn's ProxyHeadersMiddleware, installed only for CITEQA_TRUSTED_PROXIES). At most
+`max_clients` buckets are kept: past that the least recently used goes, so a flood of
+addresses cannot grow the table without bound.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import json
 import math
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +36,7 @@ PERIODS = {
     "day": 86400,
 }
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+ADMIN_PREFIXES = ("/v1/documents", "/v1/index")
 _RATE = re.compile(r"(\d+)\s*(?:/|per)\s*(\d+)?\s*([a-z]+)")
 
 
@@ -61,22 +69,29 @@ def _singular(unit: str) -> str:
 
 
 class TokenBuckets:
-    """Token buckets keyed by client; idle (full again) buckets are dropped now and then."""
+    """Token buckets keyed by client; idle (full again) buckets are dropped,
+    and the least recently used one when `max_clients` are held."""
 
-    def __init__(self, rate: Rate, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        rate: Rate,
+        clock: Callable[[], float] = time.monotonic,
+        max_clients: int = 100_000,
+    ) -> None:
         self.rate = rate
+        self.max_clients = max_clients
         self._clock = clock
         self._per_second = rate.count / rate.seconds
-        self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, updated)
-        self._calls = 0
+        # client -> (tokens, updated), least recently updated first
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
     def take(self, client: str) -> float:
         """Take one token: 0.0 when allowed, else the seconds until one is available."""
         now = self._clock()
-        self._calls += 1
-        if self._calls % 1024 == 0:
-            self._prune(now)
-        tokens, updated = self._buckets.get(client, (float(self.rate.count), now))
+        self._prune(now)
+        tokens, updated = self._buckets.pop(client, (float(self.rate.count), now))
+        while len(self._buckets) >= self.max_clients:
+            self._buckets.popitem(last=False)
         tokens = min(float(self.rate.count), tokens + (now - updated) * self._per_second)
         if tokens >= 1.0:
             self._buckets[client] = (tokens - 1.0, now)
@@ -85,34 +100,49 @@ class TokenBuckets:
         return (1.0 - tokens) / self._per_second
 
     def _prune(self, now: float) -> None:
-        idle = [c for c, (_, updated) in self._buckets.items() if now - updated > self.rate.seconds]
-        for client in idle:
+        """Drop buckets idle for over a period (full again), oldest first."""
+        while self._buckets:
+            client, (_, updated) = next(iter(self._buckets.items()))
+            if now - updated <= self.rate.seconds:
+                return
             del self._buckets[client]
 
 
 class RateLimit:
-    """ASGI middleware applying TokenBuckets to every HTTP request but the exempt ones."""
+    """ASGI middleware applying TokenBuckets to every HTTP request but the exempt ones:
+    the admin buckets to admin paths, the others to the rest."""
 
-    def __init__(self, app: ASGIApp, rate: Rate | None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        rate: Rate | None,
+        admin_rate: Rate | None = None,
+        max_clients: int = 100_000,
+    ) -> None:
         self.app = app
-        self.buckets = TokenBuckets(rate) if rate else None
+        self.buckets = TokenBuckets(rate, max_clients=max_clients) if rate else None
+        self.admin_buckets = (
+            TokenBuckets(admin_rate, max_clients=max_clients) if admin_rate else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        buckets = self.admin_buckets if path.startswith(ADMIN_PREFIXES) else self.buckets
         if (
-            self.buckets is None
+            buckets is None
             or scope["type"] != "http"
             or scope.get("method") == "OPTIONS"
-            or scope.get("path") in EXEMPT_PATHS
+            or path in EXEMPT_PATHS
         ):
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
-        wait = self.buckets.take(client[0] if client else "unknown")
+        wait = buckets.take(client[0] if client else "unknown")
         if wait <= 0:
             await self.app(scope, receive, send)
             return
         retry_after = max(1, math.ceil(wait))
-        rate = self.buckets.rate
+        rate = buckets.rate
         body = json.dumps(
             {
                 "error": {

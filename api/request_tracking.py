@@ -1,5 +1,6 @@
 """Per request: an id (`X-Request-ID` taken or made, and returned), the request metrics
-by route template, and one JSON access-log line."""
+by route template, and one JSON access-log line with the connection's `peer` and the
+`client` (the peer, or the address a trusted proxy forwarded for)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class RequestTracking:
             return
         request_id = _request_id(scope)
         token = REQUEST_ID.set(request_id)
+        peer = _address(scope)  # before a trusted proxy's header may replace it
         started = time.perf_counter()
         status = 500
 
@@ -69,7 +71,8 @@ class RequestTracking:
                     "route": route,
                     "status": status,
                     "duration_ms": round(seconds * 1000, 2),
-                    "client": (scope.get("client") or ("", 0))[0],
+                    "client": _address(scope),
+                    "peer": peer,
                 },
             )
             REQUEST_ID.reset(token)
@@ -81,6 +84,10 @@ class RequestTracking:
             return path
         # Refused before routing (413, 429): find the template ourselves.
         return self.templates.match(str(scope.get("path", ""))) or UNMATCHED
+
+
+def _address(scope: Scope) -> str:
+    return str((scope.get("client") or ("", 0))[0])
 
 
 def _request_id(scope: Scope) -> str:

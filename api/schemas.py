@@ -2,13 +2,76 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from annotated_types import Ge
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    StrictStr,
+    WithJsonSchema,
+)
 
+from api.validation import VISIBLE_TEXT
+from index.filters import MAX_FILTER_KEY_CHARS, MAX_FILTER_KEYS, MAX_FILTER_VALUES
 from qa.types import Answer, Passage
 
-MAX_HISTORY_TURNS = 20
+
+def whole_float_to_int(value: object) -> object:
+    """JSON Schema counts 2.0 as an integer, so the server takes it as 2."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Count = Annotated[int, Strict(), Ge(1), BeforeValidator(whole_float_to_int)]
+"""A whole number from 1, sent as 2 or 2.0 (never "2" or true)."""
+
+_SCALAR: dict[str, Any] = {"type": ["string", "number", "boolean"]}
+FILTERS_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {
+            "type": "object",
+            "maxProperties": MAX_FILTER_KEYS,
+            "propertyNames": {"minLength": 1, "maxLength": MAX_FILTER_KEY_CHARS},
+            "additionalProperties": {
+                "anyOf": [
+                    _SCALAR,
+                    {
+                        "type": "object",
+                        "properties": {"$eq": _SCALAR},
+                        "required": ["$eq"],
+                        "additionalProperties": False,
+                    },
+                    {
+                        "type": "object",
+                        "properties": {
+                            "$in": {
+                                "type": "array",
+                                "items": _SCALAR,
+                                "minItems": 1,
+                                "maxItems": MAX_FILTER_VALUES,
+                            }
+                        },
+                        "required": ["$in"],
+                        "additionalProperties": False,
+                    },
+                ]
+            },
+        },
+        {"type": "null"},
+    ],
+    "description": 'Metadata filters: {"key": value}, {"key": {"$eq": value}} or '
+    '{"key": {"$in": [...]}}, ANDed.',
+}
+"""What index.filters.parse_filters takes (it checks them; this documents them)."""
+
+Filters = Annotated[dict[str, Any] | None, WithJsonSchema(FILTERS_SCHEMA)]
+QUESTION_TEXT: dict[str, Any] = {"minLength": 1, "pattern": VISIBLE_TEXT}
+"""A question's schema: not blank, no NUL (api.validation.checked_question checks it, and
+the served schema adds the configured maxLength)."""
 
 
 class _Strict(BaseModel):
@@ -19,27 +82,35 @@ class Turn(_Strict):
     """One earlier message of the conversation."""
 
     role: Literal["user", "assistant"]
-    content: StrictStr = Field(max_length=20_000)
+    content: StrictStr = Field(description="At most CITEQA_MAX_TURN_CHARS (20,000) characters.")
 
 
 class AskRequest(_Strict):
     question: StrictStr = Field(
-        description="The question; 1 to CITEQA_MAX_QUESTION_CHARS (4,000) characters."
+        description="The question; 1 to CITEQA_MAX_QUESTION_CHARS (4,000) characters, "
+        "not all blank, no NUL.",
+        json_schema_extra=QUESTION_TEXT,
     )
-    top_k: StrictInt | None = Field(
-        default=None, ge=1, description="How many passages to consider, 1 to 50."
+    top_k: Count | None = Field(default=None, description="How many passages to consider, 1 to 50.")
+    filters: Filters = None
+    history: list[Turn] | None = Field(
+        default=None, description="At most CITEQA_MAX_HISTORY_TURNS (20) earlier turns."
     )
-    filters: dict[str, Any] | None = Field(
-        default=None,
-        description='Metadata filters: {"key": value} or {"key": {"$in": [...]}}, ANDed.',
-    )
-    history: list[Turn] | None = Field(default=None, max_length=MAX_HISTORY_TURNS)
     include_passages: StrictBool = False
 
 
 class ChatRequest(AskRequest):
     """One turn of a conversation: earlier turns come as `history` or as a
     `conversation_id` from an earlier `meta` event, not both."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "not": {
+                "required": ["history", "conversation_id"],
+                "properties": {"history": {"type": "array"}, "conversation_id": {"type": "string"}},
+            }
+        }
+    )
 
     conversation_id: StrictStr | None = Field(
         default=None,
@@ -62,9 +133,12 @@ class ChatDelta(BaseModel):
 
 
 class SearchRequest(_Strict):
-    query: StrictStr = Field(description="1 to CITEQA_MAX_QUESTION_CHARS characters.")
-    top_k: StrictInt | None = Field(default=None, ge=1)
-    filters: dict[str, Any] | None = None
+    query: StrictStr = Field(
+        description="1 to CITEQA_MAX_QUESTION_CHARS characters, not all blank, no NUL.",
+        json_schema_extra=QUESTION_TEXT,
+    )
+    top_k: Count | None = None
+    filters: Filters = None
 
 
 class SearchResponse(BaseModel):

@@ -1,24 +1,24 @@
 """Checks of an uploaded file before anything is stored or queued.
 
 The name is reduced to a safe base name (never a path); the type is told by content
-(index.loaders); metadata must be a JSON object. Each problem is an ApiError: 415 for a
-type we cannot read, 422 for anything else unusable.
+(index.loaders, within their LoaderLimits); metadata must be a JSON object within the
+JSON bounds. Each problem is an ApiError: 415 for a type we cannot read, 422 for anything
+else unusable.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import unicodedata
 from typing import Any
 
 from api.errors import ApiError
-from index.loaders import LoaderError, load_bytes, make_doc_id
+from api.json_body import RefusedJsonError, parse_checked_json
+from index.loaders import LoaderError, LoaderLimits, load_bytes, make_doc_id
 from index.types import Document
 
 MAX_NAME_CHARS = 200
-MAX_METADATA_BYTES = 64 * 1024
 UNSUPPORTED_CODES = frozenset({"unsupported_type", "binary"})
 LANG_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
 _UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"|?*]+')
@@ -37,13 +37,15 @@ def safe_filename(name: str | None) -> str:
     return base or "upload"
 
 
-def parse_metadata(text: str | None) -> dict[str, Any]:
+def parse_metadata(text: str | None, max_bytes: int, max_depth: int) -> dict[str, Any]:
     if text is None or not text.strip():
         return {}
-    if len(text.encode("utf-8")) > MAX_METADATA_BYTES:
-        raise ApiError(422, "invalid_metadata", f"metadata is over {MAX_METADATA_BYTES} bytes")
+    if len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise ApiError(422, "invalid_metadata", f"metadata is over {max_bytes} bytes")
     try:
-        value = json.loads(text)
+        value = parse_checked_json(text, max_depth)
+    except RefusedJsonError as exc:
+        raise ApiError(422, "invalid_metadata", f"metadata: {exc}") from exc
     except ValueError as exc:
         raise ApiError(422, "invalid_metadata", f"metadata is not valid JSON: {exc}") from exc
     if not isinstance(value, dict):
@@ -59,13 +61,16 @@ def read_upload(
     source: str | None = None,
     lang: str | None = None,
     metadata: dict[str, Any] | None = None,
+    limits: LoaderLimits | None = None,
 ) -> Document:
     """The Document an upload becomes; its doc_id comes from the safe file name (or a
     `doc_id` in its front matter or metadata, made safe the same way)."""
     fields = {"title": title, "source": source, "lang": lang}
     merged = {**(metadata or {}), **{k: v for k, v in fields.items() if v}}
     try:
-        document = load_bytes(data, filename, doc_id=make_doc_id(filename), metadata=merged)
+        document = load_bytes(
+            data, filename, doc_id=make_doc_id(filename), metadata=merged, limits=limits
+        )
     except LoaderError as exc:
         status = 415 if exc.code in UNSUPPORTED_CODES else 422
         raise ApiError(status, exc.code, exc.message) from exc

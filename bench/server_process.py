@@ -36,9 +36,15 @@ class ServerProcess:
         env: dict[str, str] | None = None,
         cwd: Path | None = None,
     ) -> ServerProcess:
-        """`env` (default: this process's) gets the index folder and no rate limit."""
+        """`env` adds to (or overrides) the environment; the rate limit is off unless set.
+        The server runs in `cwd` (default: this process's)."""
         port = free_port()
-        env = {**(env or os.environ), "CITEQA_RATE_LIMIT": "0", "CITEQA_INDEX_DIR": str(index_dir)}
+        env = {
+            **os.environ,
+            "CITEQA_RATE_LIMIT": "0",
+            "CITEQA_INDEX_DIR": str(index_dir),
+            **(env or {}),
+        }
         started = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],

@@ -25,7 +25,7 @@ def load_corpus(settings: IndexSettings) -> tuple[list[Document], list[tuple[str
     doc_ids = corpus_doc_ids(paths, root)
     for path in paths:
         try:
-            document = load_path(path, root, doc_ids[path])
+            document = load_path(path, root, doc_ids[path], settings.loader_limits)
             check_document_size(document, settings.max_document_chars)
             documents.append(document)
         except (LoaderError, OSError) as exc:

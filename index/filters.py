@@ -36,6 +36,7 @@ class Selection(np.ndarray[Any, np.dtype[np.int64]]):
 
 MAX_FILTER_KEYS = 16
 MAX_FILTER_VALUES = 256
+MAX_FILTER_KEY_CHARS = 100
 
 
 class FilterError(ValueError):
@@ -50,8 +51,11 @@ def parse_filters(raw: Mapping[str, Any] | None) -> Filter:
         raise FilterError(f"at most {MAX_FILTER_KEYS} filter keys are allowed")
     parsed: Filter = {}
     for key, condition in raw.items():
-        if not isinstance(key, str) or not key or len(key) > 100:
-            raise FilterError("filter keys must be non-empty strings of at most 100 characters")
+        if not isinstance(key, str) or not key or len(key) > MAX_FILTER_KEY_CHARS:
+            raise FilterError(
+                f"filter keys must be non-empty strings of at most {MAX_FILTER_KEY_CHARS} "
+                "characters"
+            )
         parsed[key] = frozenset(_allowed_values(key, condition))
     return parsed
 

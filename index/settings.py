@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.chunking import ChunkerSettings
 from index.embedders import E5_ID, MINILM_ID
+from index.loaders.limits import LoaderLimits
 
 
 class IndexSettings(BaseSettings):
@@ -43,6 +44,11 @@ class IndexSettings(BaseSettings):
         ge=1_000,
         description="Longest document text indexed, in characters (about 5,000 chunks, the "
         "text of a 600-page book); a longer upload gets 413, a longer corpus file is skipped.",
+    )
+    loader_limits: LoaderLimits = Field(
+        default_factory=LoaderLimits,
+        description="Bounds on one document (front matter, HTML), read from their own "
+        "CITEQA_MAX_* variables.",
     )
     vector_store: Literal["faiss", "milvus"] = Field(
         default="faiss",

@@ -69,7 +69,7 @@ def stream_documents(
     doc_ids = corpus_doc_ids(paths, root)
     for path in paths:
         try:
-            doc = load_path(path, root, doc_ids[path])
+            doc = load_path(path, root, doc_ids[path], settings.loader_limits)
             check_document_size(doc, settings.max_document_chars)
         except (LoaderError, OSError) as exc:
             log.warning("skipping %s: %s", path, exc)

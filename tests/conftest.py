@@ -26,7 +26,10 @@ if "CITEQA_CACHE_DIR" not in os.environ:
     os.environ["CITEQA_CACHE_DIR"] = tempfile.mkdtemp(prefix="citeqa-test-cache-")
     atexit.register(shutil.rmtree, os.environ["CITEQA_CACHE_DIR"], ignore_errors=True)
 
+from fastapi import FastAPI
+
 from api.app import create_app
+from api.server import server_config
 from api.settings import ApiSettings
 from index.builder import IndexBuilder
 from index.chunking import SentenceChunker
@@ -120,12 +123,14 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """A uvicorn server in a thread, on a free loopback port."""
+    """A uvicorn server in a thread, on a free loopback port, configured as `citeqa serve`
+    configures it (api.server)."""
 
-    def __init__(self, app: object) -> None:
+    def __init__(self, app: FastAPI) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")  # type: ignore[arg-type]
+        settings: ApiSettings = app.state.settings
+        config = server_config(app, settings, "127.0.0.1", self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

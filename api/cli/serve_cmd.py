@@ -28,6 +28,7 @@ def serve_command(
     import uvicorn
 
     from api.app import create_app
+    from api.server import server_config
     from api.settings import ApiSettings
     from index.settings import IndexSettings
     from qa.factory import load_pipeline
@@ -45,12 +46,13 @@ def serve_command(
         loader=lambda: load_pipeline(index_settings, warm_up=True),
         index_settings=index_settings,
     )
-    uvicorn.run(
+    config = server_config(
         app,
-        host=host or settings.host,
-        port=port or settings.port,
+        settings,
+        host or settings.host,
+        port or settings.port,
         log_level="info",
         log_config=None,  # uvicorn logs through the root logger (JSON lines by default)
         access_log=False,  # api.request_tracking writes one access line per request
-        timeout_graceful_shutdown=5,
     )
+    uvicorn.Server(config).run()

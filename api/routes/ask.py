@@ -8,14 +8,17 @@ from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 
 from api.content_type import json_body
+from api.json_body import CheckedJsonRoute
 from api.schemas import AskRequest, AskResponse, ErrorBody
 from api.settings import ApiSettings
 from api.state import get_pipeline, get_settings
-from api.validation import checked_filters, checked_question, checked_top_k
+from api.validation import checked_filters, checked_history, checked_question, checked_top_k
 from qa.pipeline import QAPipeline
 from qa.types import Answer
 
-router = APIRouter(tags=["questions"], dependencies=[Depends(json_body)])
+router = APIRouter(
+    route_class=CheckedJsonRoute, tags=["questions"], dependencies=[Depends(json_body)]
+)
 
 ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorBody},
@@ -38,6 +41,7 @@ async def ask(
     top_k = checked_top_k(body.top_k, settings)
     where = checked_filters(body.filters)
     history = [(turn.role, turn.content) for turn in body.history or []]
+    checked_history(history, settings)
     return await run_in_threadpool(
         pipeline.ask,
         question,

@@ -21,13 +21,14 @@ from pydantic import BaseModel
 from api.content_type import json_body
 from api.conversations import ConversationStore
 from api.errors import ApiError, index_unavailable
+from api.json_body import CheckedJsonRoute
 from api.routes.ask import ERRORS
 from api.schemas import AskResponse, ChatDelta, ChatMeta, ChatRequest, ErrorBody, ErrorDetail
 from api.settings import ApiSettings
 from api.sse import EventStreamResponse, encode_event
 from api.state import get_pipeline, get_settings
 from api.threaded import iterate_in_thread
-from api.validation import checked_filters, checked_question, checked_top_k
+from api.validation import checked_filters, checked_history, checked_question, checked_top_k
 from index.filters import Filter
 from index.unavailable import IndexUnavailableError
 from qa.pipeline import QAPipeline
@@ -35,7 +36,9 @@ from qa.streaming import AnswerDelta, AnswerDone, CitationEvent
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(tags=["questions"], dependencies=[Depends(json_body)])
+router = APIRouter(
+    route_class=CheckedJsonRoute, tags=["questions"], dependencies=[Depends(json_body)]
+)
 
 _store_lock = threading.Lock()
 
@@ -78,6 +81,7 @@ def chat_turn(
         history, conversation_id = stored, body.conversation_id
     else:
         history = [(turn.role, turn.content) for turn in body.history or []]
+        checked_history(history, settings)
         conversation_id = conversations.start(history)
     return ChatTurn(
         question=question,

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from api.admin import IndexAdmin, get_admin
 from api.admin_schemas import DocumentInfo, DocumentList, DocumentQueued
 from api.errors import ApiError
+from api.json_body import CheckedJsonRoute
 from api.schemas import ErrorBody
 from api.security import require_api_key
 from api.settings import ApiSettings
@@ -26,7 +27,10 @@ ADMIN_ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 router = APIRouter(
-    tags=["documents"], dependencies=[Security(require_api_key)], responses=ADMIN_ERRORS
+    route_class=CheckedJsonRoute,
+    tags=["documents"],
+    dependencies=[Security(require_api_key)],
+    responses=ADMIN_ERRORS,
 )
 
 Admin = Annotated[IndexAdmin, Depends(get_admin)]
@@ -66,9 +70,16 @@ async def upload_document(
     if len(data) > limit:
         raise ApiError(413, "payload_too_large", f"the file is over {settings.max_upload_mb:g} MB")
     filename = safe_filename(file.filename)
-    fields = parse_metadata(metadata)
+    fields = parse_metadata(metadata, settings.max_metadata_bytes, settings.max_json_depth)
     document = await run_in_threadpool(
-        read_upload, data, filename, title=title, source=source, lang=lang, metadata=fields
+        read_upload,
+        data,
+        filename,
+        title=title,
+        source=source,
+        lang=lang,
+        metadata=fields,
+        limits=admin.settings.loader_limits,
     )
     try:
         check_document_size(document, admin.settings.max_document_chars)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from api.json_body import CheckedJsonRoute
 from api.schemas import Health, Readiness
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(route_class=CheckedJsonRoute, tags=["operations"])
 
 
 @router.get("/healthz", response_model=Health)

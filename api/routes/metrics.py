@@ -7,9 +7,10 @@ from fastapi.responses import Response
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
+from api.json_body import CheckedJsonRoute
 from api.observability import Metrics
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(route_class=CheckedJsonRoute, tags=["operations"])
 
 
 @router.get(

@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.content_type import json_body
 from api.errors import ApiError, index_unavailable
+from api.json_body import CheckedJsonRoute
 from api.openai_schemas import (
     MODEL_ID,
     AnswerInfo,
@@ -33,7 +34,6 @@ from api.openai_schemas import (
     ModelList,
 )
 from api.routes.ask import ERRORS
-from api.schemas import MAX_HISTORY_TURNS
 from api.settings import ApiSettings
 from api.sse import EventStreamResponse
 from api.state import get_pipeline, get_settings
@@ -46,7 +46,7 @@ from qa.streaming import AnswerDelta, AnswerDone
 from qa.types import Answer
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["openai"], dependencies=[Depends(json_body)])
+router = APIRouter(route_class=CheckedJsonRoute, tags=["openai"], dependencies=[Depends(json_body)])
 STARTED = int(time.time())
 DONE = b"data: [DONE]\n\n"
 
@@ -110,6 +110,19 @@ def _conversation(
     messages: list[ChatMessage], settings: ApiSettings
 ) -> tuple[str, list[tuple[str, str]]]:
     """The question (the last message, from the user) and the earlier user/assistant turns."""
+    if len(messages) > settings.max_messages:
+        raise ApiError(
+            422,
+            "invalid_request",
+            f"{len(messages)} messages, at most {settings.max_messages}",
+        )
+    for i, message in enumerate(messages[:-1]):
+        if len(_text(message)) > settings.max_turn_chars:
+            raise ApiError(
+                422,
+                "invalid_request",
+                f"message {i} is over {settings.max_turn_chars} characters",
+            )
     *earlier, last = messages
     if last.role != "user":
         raise ApiError(422, "invalid_request", "the last message must be a user message")
@@ -117,18 +130,14 @@ def _conversation(
     history: list[tuple[str, str]] = [
         (m.role, _text(m)) for m in earlier if m.role in ("user", "assistant")
     ]
-    return question, [turn for turn in history if turn[1].strip()][-MAX_HISTORY_TURNS:]
+    return question, [turn for turn in history if turn[1].strip()][-settings.max_history_turns :]
 
 
 def _text(message: ChatMessage) -> str:
+    """The message's text; a list of parts (text only, by the schema) joined by lines."""
     if message.content is None or isinstance(message.content, str):
         return message.content or ""
-    parts = []
-    for part in message.content:
-        if part.type != "text" or part.text is None:
-            raise ApiError(422, "invalid_request", "only text message content is supported")
-        parts.append(part.text)
-    return "\n".join(parts)
+    return "\n".join(part.text for part in message.content)
 
 
 def _info(answer: Answer) -> AnswerInfo:

@@ -16,6 +16,7 @@ from api.admin_schemas import (
     RefreshReport,
     SkippedFile,
 )
+from api.json_body import CheckedJsonRoute
 from api.routes.documents import ADMIN_ERRORS
 from api.security import require_api_key
 from api.state import get_pipeline
@@ -23,7 +24,10 @@ from index.refresh import RefreshOutcome, RefreshStatus
 from qa.pipeline import QAPipeline
 
 router = APIRouter(
-    tags=["documents"], dependencies=[Security(require_api_key)], responses=ADMIN_ERRORS
+    route_class=CheckedJsonRoute,
+    tags=["documents"],
+    dependencies=[Security(require_api_key)],
+    responses=ADMIN_ERRORS,
 )
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 
 from api.content_type import json_body
+from api.json_body import CheckedJsonRoute
 from api.routes.ask import ERRORS
 from api.schemas import SearchRequest, SearchResponse
 from api.settings import ApiSettings
@@ -15,7 +16,9 @@ from api.state import get_pipeline, get_settings
 from api.validation import checked_filters, checked_question, checked_top_k
 from qa.pipeline import QAPipeline
 
-router = APIRouter(tags=["questions"], dependencies=[Depends(json_body)])
+router = APIRouter(
+    route_class=CheckedJsonRoute, tags=["questions"], dependencies=[Depends(json_body)]
+)
 
 
 @router.post("/v1/search", response_model=SearchResponse, responses=ERRORS)

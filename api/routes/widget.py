@@ -9,7 +9,9 @@ from importlib.resources import files
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
-router = APIRouter(tags=["widget"])
+from api.json_body import CheckedJsonRoute
+
+router = APIRouter(route_class=CheckedJsonRoute, tags=["widget"])
 
 WIDGET_CACHE = "public, max-age=300"
 

@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from index.language import UNDETERMINED, text_language
+from index.loaders.bounded_yaml import load_yaml_mapping
 from index.loaders.doc_ids import make_doc_id, unique_doc_ids
 from index.loaders.errors import LoaderError
 from index.loaders.html import parse_html
+from index.loaders.limits import LoaderLimits
 from index.loaders.markdown import parse_markdown
 from index.loaders.parsed import Parsed
 from index.loaders.pdf import parse_pdf
 from index.loaders.text import parse_text
+from index.plain_values import without_lone_surrogates
 from index.types import Document
 
 __all__ = [
     "SUFFIXES",
     "LoaderError",
+    "LoaderLimits",
     "corpus_doc_ids",
     "iter_corpus",
     "load_bytes",
@@ -30,7 +33,9 @@ __all__ = [
     "make_doc_id",
 ]
 
-Parser = Callable[[bytes], Parsed]
+log = logging.getLogger(__name__)
+
+Parser = Callable[[bytes, LoaderLimits], Parsed]
 PARSERS: dict[str, Parser] = {
     "markdown": parse_markdown,
     "text": parse_text,
@@ -78,55 +83,90 @@ def load_bytes(
     *,
     doc_id: str | None = None,
     metadata: Mapping[str, Any] | None = None,
+    limits: LoaderLimits | None = None,
 ) -> Document:
-    """Parse one file's bytes into a Document; raise LoaderError on anything unusable."""
+    """Parse one file's bytes into a Document; raise LoaderError on anything unusable,
+    including what `limits` (default: from the environment) bound. Lone surrogates (which
+    no encoder can write) become U+FFFD in the text, the title and the metadata."""
     if not data.strip():
         raise LoaderError("empty", "the file is empty")
-    parsed = PARSERS[detect_format(data, filename)](data)
-    if not parsed.text.strip():
+    kind = detect_format(data, filename)
+    try:
+        parsed = PARSERS[kind](data, limits or LoaderLimits())
+    except LoaderError:
+        raise
+    except Exception as exc:  # a parser failing on a hostile file refuses that file only
+        log.warning("the %s parser failed on %s", kind, filename, exc_info=True)
+        raise LoaderError(
+            "unreadable", f"the {kind} file could not be read ({type(exc).__name__})"
+        ) from exc
+    text = without_lone_surrogates(parsed.text)
+    if not text.strip():
         raise LoaderError("no_text", "the file holds no text")
     meta: dict[str, Any] = _jsonable({**parsed.metadata, **(metadata or {})})
     reserved = {key: meta.pop(key) for key in _RESERVED if key in meta}
-    lang = reserved.get("lang") or text_language(parsed.text) or UNDETERMINED
+    lang = reserved.get("lang") or text_language(text) or UNDETERMINED
+    title = reserved.get("title") or parsed.title or Path(filename).stem
     return Document(
         doc_id=str(reserved.get("doc_id") or doc_id or make_doc_id(filename)),
-        title=str(reserved.get("title") or parsed.title or Path(filename).stem)[:500],
+        title=without_lone_surrogates(str(title))[:500],
         source=str(reserved.get("source") or filename),
         lang=str(lang),
-        text=parsed.text,
+        text=text,
         metadata=meta,
     )
 
 
 def _jsonable(metadata: dict[str, Any]) -> dict[str, Any]:
-    """Metadata as plain JSON values (YAML dates become ISO strings)."""
-    result: dict[str, Any] = json.loads(json.dumps(metadata, default=str))
+    """Metadata as plain JSON values (YAML dates become ISO strings), lone surrogates
+    replaced."""
+    written = json.dumps(metadata, default=str, ensure_ascii=False)
+    result: dict[str, Any] = json.loads(without_lone_surrogates(written))
     return result
 
 
-def load_path(path: Path, root: Path | None = None, doc_id: str | None = None) -> Document:
+def load_path(
+    path: Path,
+    root: Path | None = None,
+    doc_id: str | None = None,
+    limits: LoaderLimits | None = None,
+) -> Document:
     """Load a file from disk, with metadata from a `<name>.meta.yaml` sidecar if present.
-    Its id is `doc_id` (see `corpus_doc_ids`), else made from its path under `root`."""
+    Its id is `doc_id` (see `corpus_doc_ids`), else made from its path under `root`.
+    Under `root`, a file or sidecar that is a link to outside `root` is refused."""
     relative = _relative(path, root)
+    limits = limits or LoaderLimits()
+    if root is not None:
+        _check_inside(path, root)
     return load_bytes(
         path.read_bytes(),
         path.name,
         doc_id=doc_id or make_doc_id(relative),
-        metadata={"source": relative, **read_sidecar(path)},
+        metadata={"source": relative, **read_sidecar(path, limits, root)},
+        limits=limits,
     )
 
 
-def read_sidecar(path: Path) -> dict[str, Any]:
+def read_sidecar(path: Path, limits: LoaderLimits, root: Path | None = None) -> dict[str, Any]:
     sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
     if not sidecar.is_file():
         return {}
+    if root is not None:
+        _check_inside(sidecar, root)
     try:
-        data = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise LoaderError("bad_metadata", f"{sidecar.name} is not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise LoaderError("bad_metadata", f"{sidecar.name} must be a YAML mapping")
-    return {str(k): v for k, v in data.items()}
+        text = sidecar.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoaderError("bad_metadata", f"{sidecar.name} is not UTF-8: {exc}") from exc
+    return load_yaml_mapping(text, limits, sidecar.name)
+
+
+def _check_inside(path: Path, root: Path) -> None:
+    """Links are followed only to files inside `root`."""
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise LoaderError(
+            "outside_corpus",
+            f"{path.name} is a link to a file outside the corpus folder, which is not followed",
+        )
 
 
 def _relative(path: Path, root: Path | None) -> str:

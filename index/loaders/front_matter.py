@@ -5,24 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
-from index.loaders.errors import LoaderError
+from index.loaders.bounded_yaml import load_yaml_mapping
+from index.loaders.limits import LoaderLimits
 
 _FENCE = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
-def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+def split_front_matter(text: str, limits: LoaderLimits) -> tuple[dict[str, Any], str]:
     """Return (metadata, body). Text without front matter comes back unchanged."""
     match = _FENCE.match(text)
     if match is None:
         return {}, text
-    try:
-        data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as exc:
-        raise LoaderError("bad_metadata", f"front matter is not valid YAML: {exc}") from exc
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise LoaderError("bad_metadata", "front matter must be a YAML mapping")
-    return {str(k): v for k, v in data.items()}, text[match.end() :]
+    return load_yaml_mapping(match.group(1), limits, "front matter"), text[match.end() :]

@@ -7,13 +7,14 @@ from markdown_it.token import Token
 
 from index.loaders.encoding import decode_text
 from index.loaders.front_matter import split_front_matter
+from index.loaders.limits import LoaderLimits
 from index.loaders.parsed import Parsed
 
 _PARSER = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
-def parse_markdown(data: bytes) -> Parsed:
-    metadata, body = split_front_matter(decode_text(data))
+def parse_markdown(data: bytes, limits: LoaderLimits) -> Parsed:
+    metadata, body = split_front_matter(decode_text(data), limits)
     blocks: list[str] = []
     title: str | None = None
     tokens = _PARSER.parse(body)

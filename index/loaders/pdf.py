@@ -8,12 +8,14 @@ import logging
 from pypdf import PdfReader
 
 from index.loaders.errors import LoaderError
+from index.loaders.limits import LoaderLimits
 from index.loaders.parsed import Parsed
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
-def parse_pdf(data: bytes) -> Parsed:
+def parse_pdf(data: bytes, limits: LoaderLimits) -> Parsed:
+    """`limits` are not used: pypdf bounds its own decompression and nesting."""
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):

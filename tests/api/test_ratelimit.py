@@ -8,7 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import ValidationError
 
 from api.app import create_app
-from api.ratelimit import Rate, TokenBuckets, parse_rate
+from api.ratelimit import ADMIN_PREFIXES, Rate, TokenBuckets, parse_rate
 from api.settings import ApiSettings
 from qa.pipeline import QAPipeline
 
@@ -56,7 +56,7 @@ def test_idle_buckets_are_dropped() -> None:
     for i in range(1023):
         buckets.take(f"client-{i}")
     now[0] += 5
-    buckets.take("late")  # the 1024th call prunes buckets idle for over a period
+    buckets.take("late")  # a call prunes the buckets idle for over a period
     assert len(buckets._buckets) == 1
 
 
@@ -91,3 +91,51 @@ def test_zero_turns_the_limit_off(pipeline: QAPipeline) -> None:
     app = create_app(ApiSettings(rate_limit="0"), pipeline=pipeline)
     with TestClient(app) as client:
         assert all(client.get("/openapi.json").status_code == 200 for _ in range(50))
+
+
+def test_the_bucket_table_is_bounded() -> None:
+    now = [0.0]
+    buckets = TokenBuckets(Rate(2, 60), clock=lambda: now[0], max_clients=100)
+    buckets.take("first")
+    buckets.take("first")
+    for i in range(1_000):
+        now[0] += 0.001  # every bucket is still in use: pruning idle ones frees nothing
+        buckets.take(f"client-{i}")
+    assert len(buckets._buckets) <= 100
+    assert buckets.take("client-999") == 0.0  # the most recent ones are kept
+    assert buckets.take("client-999") > 0
+
+
+def test_admin_calls_have_their_own_bucket(pipeline: QAPipeline) -> None:
+    settings = ApiSettings(rate_limit="2/minute", admin_rate_limit="3/minute", api_keys=["k"])
+    app = create_app(settings, pipeline=pipeline)
+    with TestClient(app, client=("203.0.113.9", 4000)) as client:
+        for _ in range(2):
+            assert client.post("/v1/search", json={"query": "IIOE"}).status_code == 200
+        assert client.post("/v1/search", json={"query": "IIOE"}).status_code == 429
+        admin = [client.get("/v1/documents", headers={"X-API-Key": "k"}) for _ in range(4)]
+        # 503: this app has no index directory, so no admin; the point is that it is not 429.
+        assert [r.status_code for r in admin] == [503, 503, 503, 429]
+        assert "3 per 60 s" in admin[-1].json()["error"]["message"]
+    with TestClient(app, client=("203.0.113.10", 4000)) as client:
+        for _ in range(3):
+            assert client.get("/v1/index", headers={"X-API-Key": "k"}).status_code == 503
+        assert client.get("/v1/index", headers={"X-API-Key": "k"}).status_code == 429
+        assert client.post("/v1/search", json={"query": "IIOE"}).status_code == 200
+
+
+def test_every_admin_route_is_in_the_admin_bucket() -> None:
+    from api.routes import documents, refresh
+
+    paths = {route.path for module in (documents, refresh) for route in module.router.routes}
+    assert paths
+    assert all(path.startswith(ADMIN_PREFIXES) for path in paths), paths
+
+
+def test_turning_the_rate_limit_off_turns_the_admin_limit_off_too(pipeline: QAPipeline) -> None:
+    settings = ApiSettings(rate_limit="0", admin_rate_limit="1/minute", api_keys=["k"])
+    with TestClient(create_app(settings, pipeline=pipeline)) as client:
+        statuses = {
+            client.get("/v1/index", headers={"X-API-Key": "k"}).status_code for _ in range(5)
+        }
+    assert 429 not in statuses

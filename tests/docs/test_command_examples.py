@@ -38,6 +38,7 @@ CHECKED = {
     "ops-load": "tests/bench/test_load.py",
     "bench-quality": "tests/bench/test_quality.py runs it on SQuAD slices",
     "bench-speed": "tests/bench/test_speed.py runs it on a SQuAD slice",
+    "bench-soak": "tests/bench/test_soak.py runs it for 30 s",
     "bench-reader": "tests/bench/test_quality.py runs it on SQuAD slices",
     "bench-index-speed": "",
     "bench-startup": "",

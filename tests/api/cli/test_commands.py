@@ -140,3 +140,25 @@ def test_serve_answers_the_same_as_ask(built_index: tuple[Path, Path]) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_index_skips_hostile_files_with_their_reasons_and_exits_0(tmp_path: Path) -> None:
+    from tests.index.loaders.test_hostile_documents import alias_bomb, deep_html, deep_yaml
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "bomb.md").write_text(alias_bomb(7), "utf-8")
+    (corpus / "deep.html").write_text(deep_html(3_000), "utf-8")
+    (corpus / "deep.md").write_text(deep_yaml(3_000), "utf-8")
+    (tmp_path / "secret.txt").write_text("The vault code is 0451.", "utf-8")
+    os.symlink(tmp_path / "secret.txt", corpus / "secret.txt")
+    result = run("index", "--corpus", str(corpus), "--index-dir", str(tmp_path / "index"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "1 added" in result.stdout
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped ")]
+    assert sorted(line.split(":")[0] for line in skipped) == [
+        "skipped bomb.md",
+        "skipped deep.html",
+        "skipped deep.md",
+        "skipped secret.txt",
+    ]
