@@ -153,6 +153,9 @@ def test_follow_up_in_the_widget_keeps_the_conversation(
     page.goto(host_site.add("/follow-up.html", host_page(widget_server.url)))
     open_and_ask(page, "Who presented IIOE at the symposium?")
     expect(page.get_by_role("list", name="Sources")).to_have_count(1, timeout=ANSWER_TIMEOUT)
+    # The sources come before the done event (which also carries the short answer); the
+    # widget takes no question until the reply is done, as a user sees by the Send button.
+    expect(page.locator('.bot[aria-busy="false"]')).to_have_count(1, timeout=ANSWER_TIMEOUT)
     box = page.get_by_role("textbox", name="Ask a question", exact=True)
     box.fill("What position does she hold?")
     with page.expect_request(widget_server.url + "/v1/chat") as sent:
