@@ -61,6 +61,7 @@ from scipy.optimize import minimize
 from scipy.stats import binomtest
 from tqdm import tqdm
 
+from bench.reader_quality import article_of, trained_articles
 from bench.sampling import SAMPLE_SIZE, sample_questions
 from index.corpus import load_corpus
 from index.filters import Filter, parse_filters
@@ -84,7 +85,6 @@ from qa.factory import build_pipeline
 from qa.models import Models
 from qa.pipeline import QAPipeline
 from qa.reader.reader import Reader
-from qa.reader.weights import ReaderCard, bundled_weights_dir
 from qa.rerank.cross_encoder import CrossEncoder
 from qa.settings import QASettings
 from qa.types import Answer
@@ -139,12 +139,12 @@ def main() -> None:
     embedder, multilingual = corpus.embedders()
     reader = Reader()
     models = Models(embedder, multilingual, CrossEncoder(), reader)
-    trained_on = set(ReaderCard.read(bundled_weights_dir()).training["squad_training_articles"])
+    trained_on = trained_articles()
     pool = sample_questions(dataset.questions, None)[SAMPLE_SIZE:]
     english = pool[: args.questions]
     by_id = {q.id: q for q in dataset.questions}
     translated = load_translated(args.translated, by_id)
-    held_out = [q for q in translated if _article(q, snapshot) not in trained_on]
+    held_out = [q for q in translated if article_of(q, snapshot) not in trained_on]
 
     # One budget for every scorer, from the English questions: the translated ones are too
     # few for a bound of their own (480 would allow about 3.3%, so fewer abstentions).
@@ -155,7 +155,7 @@ def main() -> None:
     scorers[CROSS_ENCODER] = fit(english_seen, budget, args)
     plain = build_pipeline(snapshot, QASettings(rerank=False), models)
     scorers[COSINE] = fit(observe(plain, english, snapshot), budget, args)
-    spans = [o for o in english_seen if _article(o.question, snapshot) not in trained_on]
+    spans = [o for o in english_seen if article_of(o.question, snapshot) not in trained_on]
     if held_out:
         without_reader = build_pipeline(snapshot, QASettings(reader=False), models)
         scorers[COSINE_MULTILINGUAL] = fit(
@@ -195,14 +195,6 @@ def main() -> None:
     }
     args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(document, indent=2))
-
-
-def _article(question: EvalQuestion, snapshot: Snapshot) -> str | None:
-    for doc_id in question.gold_doc_ids:
-        document = snapshot.document(doc_id)
-        if document is not None:
-            return str(document.metadata.get("article"))
-    return None
 
 
 def load_translated(paths: Sequence[Path], by_id: dict[str, EvalQuestion]) -> list[EvalQuestion]:
