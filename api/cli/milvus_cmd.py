@@ -31,7 +31,9 @@ def milvus_lite_command(
     except MilvusUnavailableError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
-    signal.signal(signal.SIGTERM, lambda *_: server.stop())
+    # Only a request: the handler runs inside server.wait() below, and waiting there again
+    # for the engine deadlocked on subprocess's lock (the command never exited on SIGTERM).
+    signal.signal(signal.SIGTERM, lambda *_: server.request_stop())
     typer.echo(f"Milvus Lite serving {db} on {server.uri}", err=True)
     try:
         code = server.wait()

@@ -71,6 +71,12 @@ class LiteServer:
         assert self._process is not None
         return self._process.wait()
 
+    def request_stop(self) -> None:
+        """Ask the engine to stop (SIGTERM) without waiting: safe in a signal handler, which
+        may run while this thread is inside `wait`."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+
     def stop(self, timeout: float = 15.0) -> None:
         """Ask the engine to stop (SIGTERM), and kill it if it does not."""
         if self._process is not None and self._process.poll() is None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from transformers import BertModel
 
+from qa.reader.graph import padded
+
 
 class ReaderNet(torch.nn.Module):
     """Relevance logit from the first token; start and end logits for every token (the
@@ -31,11 +33,6 @@ class ReaderNet(torch.nn.Module):
 
 
 def batch_tensors(sequences: list[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Padded ids and the attention mask of `sequences`."""
-    width = max(len(s) for s in sequences)
-    ids = torch.full((len(sequences), width), pad, dtype=torch.long)
-    mask = torch.zeros((len(sequences), width), dtype=torch.long)
-    for row, sequence in enumerate(sequences):
-        ids[row, : len(sequence)] = torch.tensor(sequence, dtype=torch.long)
-        mask[row, : len(sequence)] = 1
-    return ids, mask
+    """Padded ids and the attention mask of `sequences`, as tensors."""
+    ids, mask = padded(sequences, pad)
+    return torch.from_numpy(ids), torch.from_numpy(mask)

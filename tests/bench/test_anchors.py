@@ -11,7 +11,7 @@ from bench.anchors.langchain_anchor import LangChainAnchor
 from qa.eval.datasets import load_dataset
 from tests.conftest import DATA
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 
 def test_textbook_chunks_split_each_paragraph() -> None:

@@ -20,14 +20,21 @@ RUSSIAN = [
 ]
 
 
-def run_bench(tmp_path: Path, *options: str) -> dict[str, Any]:
-    """bench/quality.py on the SQuAD v1.1 slice with `options`, indexes and results in
-    `tmp_path`: the results it wrote."""
+@pytest.fixture(scope="module")
+def index_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One index folder for the module's runs: each builds only what an earlier one has not
+    (the bench reuses an index whose documents, models and settings are unchanged)."""
+    return tmp_path_factory.mktemp("indexes")
+
+
+def run_bench(tmp_path: Path, index_root: Path, *options: str) -> dict[str, Any]:
+    """bench/quality.py on the SQuAD v1.1 slice with `options`, indexes in `index_root` and
+    results in `tmp_path`: the results it wrote."""
     out = tmp_path / "quality.json"
     args = [
         "--squad-v1", str(DATA / "squad_slice.json"),
         *options,
-        "--index-root", str(tmp_path / "indexes"),
+        "--index-root", str(index_root),
         "--out", str(out),
         "--no-progress",
     ]  # fmt: skip
@@ -37,7 +44,7 @@ def run_bench(tmp_path: Path, *options: str) -> dict[str, Any]:
 
 
 def test_quality_bench_runs_every_section(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, index_root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     translated = tmp_path / "slice.ru.jsonl"
     translated.write_text(
@@ -49,6 +56,7 @@ def test_quality_bench_runs_every_section(
     )
     results = run_bench(
         tmp_path,
+        index_root,
         "--squad-v2", str(DATA / "squad_v2_slice.json"),
         "--translated", str(translated),
         "--corpus-dir", str(REPO / "corpus"),
@@ -84,9 +92,17 @@ def test_quality_bench_runs_every_section(
     assert "Timed on " in printed
 
 
-def test_skipped_sections_are_left_out_and_recorded(tmp_path: Path) -> None:
+def test_skipped_sections_are_left_out_and_recorded(tmp_path: Path, index_root: Path) -> None:
     results = run_bench(
-        tmp_path, "--limit", "3", "--skip", "out-of-corpus", "--skip", "typos", "--no-ablation"
+        tmp_path,
+        index_root,
+        "--limit",
+        "3",
+        "--skip",
+        "out-of-corpus",
+        "--skip",
+        "typos",
+        "--no-ablation",
     )
     assert results["squad_v1"]["citeqa"]["count"] == 3
     assert not {"ablation", "out_of_corpus", "typos"} & set(results)
@@ -94,14 +110,14 @@ def test_skipped_sections_are_left_out_and_recorded(tmp_path: Path) -> None:
 
 
 def test_all_questions_and_the_sample_come_from_one_run(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, index_root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     skips = ("--skip", "out-of-corpus", "--skip", "typos", "--skip", "ablation")
-    both = run_bench(tmp_path, "--sample", "4", "--all", "--limit", "8", *skips)
+    both = run_bench(tmp_path, index_root, "--sample", "4", "--all", "--limit", "8", *skips)
     assert both["squad_v1_all"]["citeqa"]["count"] == 8
     assert both["squad_v1"]["citeqa"]["count"] == 4
     assert "SQuAD v1.1, every question" in capsys.readouterr().out
-    alone = run_bench(tmp_path, "--sample", "4", *skips)
+    alone = run_bench(tmp_path, index_root, "--sample", "4", *skips)
     assert "squad_v1_all" not in alone
 
     def timeless(metrics: dict[str, float]) -> dict[str, float]:

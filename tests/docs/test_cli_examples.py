@@ -35,10 +35,14 @@ def test_readme_ask_from_the_command_line(index_dir: Path, tmp_path: Path) -> No
 
 @pytest.mark.parametrize(
     ("target", "runs"),
-    [("serve", "citeqa serve --host 127.0.0.1 --port 8000"), ("test", "pytest")],
+    [
+        ("serve", "citeqa serve --host 127.0.0.1 --port 8000"),
+        ("test", "pytest"),
+        ("check", 'pytest -n 2 --dist loadfile -m "not slow"'),
+    ],
 )
 def test_readme_make_targets(target: str, runs: str) -> None:
-    """`make -n` prints what the README's two commands would run, without running it."""
+    """`make -n` prints what the README's commands would run, without running them."""
     documented = [c.argv for c in commands(example("readme-make"))]
     assert ["make", target] in documented
     result = subprocess.run(

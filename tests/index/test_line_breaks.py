@@ -104,6 +104,20 @@ def test_verse_lines_and_a_lone_dash_stay_apart() -> None:
     ]
 
 
+@pytest.mark.parametrize("dash", ["-", "–", "—"])
+def test_dashed_list_items_stay_apart_however_long(dash: str) -> None:
+    first = "The first item of the list runs almost to the end of the widest line here"
+    second = "The second item is about as long as the first one of the list is"
+    text = f"{dash} {first}\n{dash} {second}"
+    assert sentences(text) == [f"{dash} {first}", f"{dash} {second}"]
+
+
+def test_a_dashed_item_wrapped_over_lines_stays_whole_before_the_next_item() -> None:
+    item = "- The first item of this list is long enough that it was wrapped onto"
+    text = f"{item}\na second line\n- The second item"
+    assert sentences(text) == [f"{item}\na second line", "- The second item"]
+
+
 def test_a_title_before_a_wrapped_paragraph_stays_a_title() -> None:
     text = "Супербоул 50\n" + textwrap.fill(RUSSIAN, width=76)
     assert flat(sentences(text)) == ["Супербоул 50", *sentences(RUSSIAN)]

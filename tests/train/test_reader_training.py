@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from qa.reader.card import ReaderCard
 from qa.reader.pairs import ReaderInput
 from qa.reader.reader import Reader
-from qa.reader.weights import ReaderCard
 from train.data import DataPaths, read_groups
 from train.reader import main
 

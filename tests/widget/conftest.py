@@ -103,8 +103,11 @@ class HostSite:
         self.server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    """Chromium for the widget's tests. Playwright's sync API keeps an event loop running in
+    this thread while it is open, so it closes with this package: a later test's
+    `asyncio.run` (the load and soak benchmarks) would fail inside it."""
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")

@@ -14,7 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.api.cli.in_process import invoke
 from tests.conftest import CORPUS, free_port, wait_until_ready
+
+# Most of these start `citeqa` processes, each loading the models.
+pytestmark = pytest.mark.slow
 
 CITEQA = [sys.executable, "-m", "api.cli"]
 QUESTION = "Where does UNESCO-ICHEI plan to establish an IIOE National Center?"
@@ -110,12 +114,13 @@ def test_ask_prints_answer_and_sources(built_index: tuple[Path, Path]) -> None:
 
 
 def test_bad_invocations_fail_clearly(tmp_path: Path) -> None:
-    missing = run("index", "--corpus", str(tmp_path / "nope"), "--index-dir", str(tmp_path))
+    """In process: each fails before a model or an index is loaded."""
+    missing = invoke("index", "--corpus", str(tmp_path / "nope"), "--index-dir", str(tmp_path))
     assert missing.returncode == 2
     assert "does not exist" in missing.stderr
-    empty = run("ask", "   ", "--index-dir", str(tmp_path))
+    empty = invoke("ask", "   ", "--index-dir", str(tmp_path))
     assert empty.returncode == 2
-    no_index = run("ask", QUESTION, "--index-dir", str(tmp_path / "none"))
+    no_index = invoke("ask", QUESTION, "--index-dir", str(tmp_path / "none"))
     assert no_index.returncode != 0
     assert "no snapshot has been built" in no_index.stderr
 

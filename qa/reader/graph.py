@@ -1,0 +1,147 @@
+"""The reader run by onnxruntime from an ONNX export kept in the model cache.
+
+A cold process then reads questions without importing torch and transformers (about 8 s of
+a cold `citeqa ask` on 2 cores) and without dequantising the base weights (about 3 s). The
+graph is exported once from the torch reader (`qa.reader.weights.load_reader`), checked
+against it on probe pairs, and kept in the model cache (index.model_cache) under a key over
+the reader's checksum, the base file and the versions of the libraries that made it. Should
+the export fail or disagree, the torch reader is used.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from index.e5.model_file import E5ModelFile
+from index.model_cache import cache_key, cached_file, library_versions, write_atomically
+from index.onnx_session import cpu_session
+from qa.reader.card import ReaderCard, bundled_weights_dir, verified_card
+
+if TYPE_CHECKING:
+    from qa.reader.network import ReaderNet
+
+log = logging.getLogger(__name__)
+
+OPSET = 17
+# Largest difference of any logit between the two runtimes for the export to be used.
+AGREEMENT = 1e-3
+EXPORT_LIBRARIES = ("torch", "transformers", "onnxruntime")
+OUTPUTS = ("relevance", "start", "end")
+
+IdArray = npt.NDArray[np.int64]
+Logits = tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]
+ReaderRun = Callable[[IdArray, IdArray], Logits]
+"""(token ids, attention mask) of a padded batch -> relevance, start and end logits."""
+
+
+def padded(sequences: list[list[int]], pad: int) -> tuple[IdArray, IdArray]:
+    """Padded ids and the attention mask of `sequences`."""
+    width = max(len(s) for s in sequences)
+    ids = np.full((len(sequences), width), pad, dtype=np.int64)
+    mask = np.zeros((len(sequences), width), dtype=np.int64)
+    for row, sequence in enumerate(sequences):
+        ids[row, : len(sequence)] = sequence
+        mask[row, : len(sequence)] = 1
+    return ids, mask
+
+
+def load_reader_run(directory: Path | None, base: E5ModelFile) -> ReaderRun:
+    """The reader of `directory` (default: the bundled weights) as a function over batches:
+    the cached ONNX export when there is one, else an export made now, else torch."""
+    directory = directory or bundled_weights_dir()
+    card = verified_card(directory, base)
+    path = cached_file("onnx", "reader.onnx", f"citeqa-reader-{graph_key(card)}")
+    if path.is_file():
+        try:
+            return _onnx_run(path)
+        except Exception as error:  # a damaged file is exported again
+            log.warning("cached reader export %s is unreadable, exporting again: %s", path, error)
+    from qa.reader.weights import load_reader
+
+    net = load_reader(directory, base)
+    try:
+        write_atomically(path, lambda tmp: _export_checked(net, tmp, base))
+        return _onnx_run(path)
+    except Exception as error:  # any failure keeps the torch reader
+        log.warning("onnxruntime export of the reader failed, using torch: %s", error)
+        return _torch_run(net)
+
+
+def graph_key(card: ReaderCard) -> str:
+    """The cache key of the export of the (verified) weights `card` describes."""
+    return cache_key(
+        {
+            "reader": card.sha256,
+            "base": card.base_sha256,
+            "libraries": library_versions(EXPORT_LIBRARIES),
+            "opset": OPSET,
+        }
+    )
+
+
+def _onnx_run(path: Path) -> ReaderRun:
+    session = cpu_session(str(path))
+
+    def run(ids: IdArray, mask: IdArray) -> Logits:
+        relevance, start, end = session.run(None, {"input_ids": ids, "attention_mask": mask})
+        return (
+            np.asarray(relevance, dtype=np.float32),
+            np.asarray(start, dtype=np.float32),
+            np.asarray(end, dtype=np.float32),
+        )
+
+    return run
+
+
+def _torch_run(net: ReaderNet) -> ReaderRun:
+    import torch
+
+    def run(ids: IdArray, mask: IdArray) -> Logits:
+        with torch.inference_mode():
+            relevance, start, end = net(torch.from_numpy(ids), torch.from_numpy(mask))
+        return relevance.numpy(), start.numpy(), end.numpy()
+
+    return run
+
+
+def _probe_batch(base: E5ModelFile) -> tuple[IdArray, IdArray]:
+    """Two pairs of different lengths, so padding and the mask are exercised."""
+    vocabulary = base.vocabulary
+    bos, eos = vocabulary.bos, vocabulary.eos
+    short = [bos, 1000, 2000, eos, eos, 3000, 4000, eos]
+    longer = [bos, *range(5000, 5012), eos, eos, *range(6000, 6030), eos]
+    return padded([short, longer], vocabulary.pad)
+
+
+def _export_checked(net: ReaderNet, path: Path, base: E5ModelFile) -> None:
+    """Export `net` to `path`, then raise unless onnxruntime's logits are torch's."""
+    import torch
+
+    ids, mask = _probe_batch(base)
+    axes = {name: {0: "batch", 1: "tokens"} for name in ("input_ids", "attention_mask")}
+    axes |= {"relevance": {0: "batch"}, "start": {0: "batch", 1: "tokens"}}
+    axes |= {"end": {0: "batch", 1: "tokens"}}
+    with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
+        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notices
+        torch.onnx.export(
+            net,
+            (torch.from_numpy(ids), torch.from_numpy(mask)),
+            str(path),
+            input_names=["input_ids", "attention_mask"],
+            output_names=list(OUTPUTS),
+            dynamic_axes=axes,
+            opset_version=OPSET,
+            dynamo=False,
+        )
+    exported = _onnx_run(path)(ids, mask)
+    expected = _torch_run(net)(ids, mask)
+    difference = max(float(np.abs(a - b).max()) for a, b in zip(exported, expected, strict=True))
+    if difference > AGREEMENT:
+        raise ValueError(f"onnxruntime and torch disagree by {difference:.1e}")

