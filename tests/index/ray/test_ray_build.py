@@ -5,9 +5,12 @@ and the same answers."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,11 +45,13 @@ def ray_start(*args: str, log: Path) -> subprocess.Popen[bytes]:
 
 
 @pytest.fixture(scope="module")
-def ray_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def ray_cluster() -> Iterator[str]:
     """A head and a worker node on 127.0.0.1, one CPU each; yields the head's address."""
     import ray
 
-    root = tmp_path_factory.mktemp("ray")
+    # Ray's sockets live under its temp dir and a socket path may not exceed 107 bytes:
+    # pytest's own tmp paths (longer under pytest-xdist) made the head exit at start.
+    root = Path(tempfile.mkdtemp(prefix="citeqa-ray-", dir="/tmp"))
     port = free_port()
     address = f"127.0.0.1:{port}"
     common = ["--node-ip-address=127.0.0.1", "--num-cpus=1", "--disable-usage-stats"]
@@ -56,7 +61,7 @@ def ray_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )  # fmt: skip
     nodes = [head]
     try:
-        time.sleep(5)
+        wait_for_port(head, port, root / "head.log")
         nodes.append(ray_start(f"--address={address}", *common, log=root / "worker.log"))
         deadline = time.monotonic() + 180
         ray.init(address=address, log_to_driver=False)
@@ -67,8 +72,24 @@ def ray_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         ray.shutdown()
         for node in reversed(nodes):
-            os.killpg(node.pid, signal.SIGTERM)
-            node.wait(60)
+            if node.poll() is None:
+                os.killpg(node.pid, signal.SIGTERM)
+                node.wait(60)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def wait_for_port(head: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    """Wait until the head listens on `port`; fail with its log if it exits or takes over
+    two minutes (`ray.init` would wait for a dead head for ever)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if head.poll() is not None:
+            pytest.fail(f"the Ray head exited:\n{log.read_text('utf-8', 'replace')[-3000:]}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.5)
+    pytest.fail(f"the Ray head did not listen within 120 s:\n{log.read_text('utf-8', 'replace')}")
 
 
 def test_a_ray_build_equals_a_single_process_build(
