@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from index.backend_protocols import IndexBackend
 from index.document_store import DocumentRecords, DocumentStore
+from index.faiss_backend import FaissBackend
 from index.repository import SnapshotRepository
 from index.settings import IndexSettings
-from index.sink import IndexBackend
-from index.staging import FaissBackend
 
 
 def open_backend(settings: IndexSettings) -> IndexBackend:

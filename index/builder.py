@@ -20,15 +20,15 @@ from typing import Never, Protocol
 
 from tqdm import tqdm
 
+from index.backend_protocols import IndexBackend
 from index.chunking import SentenceChunker
 from index.embedders.base import Embedder
 from index.encode import EMBED_BATCH, BuildInterruptedError, Encoded, Encoder, StageTimes
+from index.faiss_backend import FaissBackend
 from index.parts import PartStore
 from index.progress import BuildProgress, ProgressView
 from index.repository import SnapshotRepository
-from index.sink import IndexBackend
 from index.snapshot import Snapshot
-from index.staging import FaissBackend
 from index.types import Document
 
 log = logging.getLogger(__name__)

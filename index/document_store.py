@@ -19,13 +19,13 @@ import logging
 import os
 import re
 import threading
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 from uuid import uuid4
 
 from pydantic import BaseModel, Field, ValidationError
 
+from index.clock import utc_now
 from index.types import Document
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ class DocumentStore:
         blob = sha + (suffix if _SAFE_SUFFIX.fullmatch(suffix) else "")
         record = StoredDocument(
             doc_id=document.doc_id,
-            updated_at=_now(),
+            updated_at=utc_now(),
             file=StoredFile(name=filename, size=len(original), sha256=sha, blob=blob),
             content=StoredText(
                 title=document.title,
@@ -129,7 +129,7 @@ class DocumentStore:
 
     def delete(self, doc_id: str) -> None:
         """Leave a tombstone for `doc_id` and drop its original file."""
-        record = StoredDocument(doc_id=doc_id, updated_at=_now(), deleted=True)
+        record = StoredDocument(doc_id=doc_id, updated_at=utc_now(), deleted=True)
         with self._lock:
             folder = self._folder(doc_id)
             folder.mkdir(parents=True, exist_ok=True)
@@ -205,7 +205,3 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()

@@ -11,11 +11,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
+
+from index.stores.base import RowIds
 
 Scalar = str | int | float | bool
 Filter = dict[str, frozenset[Scalar]]
-RowIds = npt.NDArray[np.int64]
 
 
 class Selection(np.ndarray[Any, np.dtype[np.int64]]):

@@ -21,10 +21,10 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Literal
 
 from index.builder import BuildReport, IndexBuilder
+from index.clock import utc_now
 from index.encode import BuildInterruptedError
 from index.manifest import EmbeddingInfo
 from index.progress import BuildProgress, ProgressView
@@ -153,7 +153,7 @@ class Refresher:
                 chunks=len(current),
                 seconds=time.perf_counter() - started,
             )
-            return RefreshOutcome(report, published=False, skipped=skipped, finished_at=_now())
+            return RefreshOutcome(report, published=False, skipped=skipped, finished_at=utc_now())
         quick = quick_documents(current, documents)
         if quick is not None:
             snapshot, first = self.builder.build(quick, keep_parts=True)
@@ -192,7 +192,7 @@ class Refresher:
             len(report.removed),
             report.embedded_chunks,
         )
-        return RefreshOutcome(report, published=True, skipped=skipped, finished_at=_now())
+        return RefreshOutcome(report, published=True, skipped=skipped, finished_at=utc_now())
 
     def _run(self) -> None:
         while True:
@@ -279,7 +279,3 @@ def quick_documents(current: Snapshot, documents: Sequence[Document]) -> list[Do
         elif doc.doc_id in served:
             quick.append(served[doc.doc_id])
     return quick
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()

@@ -7,7 +7,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from index.sink import IndexBackend
+from index.backend_protocols import IndexBackend
 from index.snapshot import Snapshot
 
 log = logging.getLogger(__name__)

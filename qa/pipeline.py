@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from threadpoolctl import threadpool_limits
@@ -18,13 +18,13 @@ from index.language import dominant_script
 from index.snapshot import Snapshot
 from qa.calibration import READER, READER_SAME_LANGUAGE
 from qa.compose.base import Composer, Evidence
-from qa.conversation import retrieval_query, standalone_query
+from qa.conversation import History, retrieval_query, standalone_query
 from qa.models import Models
 from qa.reader.short_answer import ShortAnswerFinder
-from qa.rerank.lexical import unseen_terms
 from qa.rerank.sentences import SentenceReranker
 from qa.retrieval.hybrid import HybridRetriever, QueryVectors, agree, in_fusion_order
 from qa.retrieval.spelling import correct_spelling
+from qa.retrieval.unseen_terms import unseen_terms
 from qa.routing import (
     CorpusLanguages,
     corpus_languages,
@@ -34,8 +34,6 @@ from qa.routing import (
 from qa.settings import QASettings
 from qa.streaming import AnswerDone, StreamEvent
 from qa.types import Answer, Passage
-
-History = Sequence[tuple[str, str]]
 
 
 class QAPipeline:

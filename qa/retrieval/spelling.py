@@ -32,7 +32,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 def correct_spelling(keyword: BM25Index, question: str, unseen: Collection[str]) -> str:
     """`question` with its misspelt words replaced by the corpus's nearest words; `unseen`
-    is the question's terms the corpus lacks (`qa.rerank.lexical.unseen_terms`), which the
+    is the question's terms the corpus lacks (`qa.retrieval.unseen_terms`), which the
     caller needs too."""
     unseen = set(unseen)
     if not unseen:

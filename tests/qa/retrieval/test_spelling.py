@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from index.keyword import BM25Index
-from qa.rerank.lexical import unseen_terms
 from qa.retrieval.spelling import correct_spelling as correct_with
+from qa.retrieval.unseen_terms import unseen_terms
 
 TEXTS = [
     "The CASIE 2022 symposium was held in Almaty under the auspices of UNESCO.",

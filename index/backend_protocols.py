@@ -1,4 +1,5 @@
-"""Where a build writes: the interface between the builder and a storage backend.
+"""What a storage backend provides: `BuildSink`, where a build writes (the interface between
+the builder and the backend), and `IndexBackend`, which opens sinks and snapshots.
 
 The builder streams documents in windows; for each window the sink says which documents
 it cannot carry over (those are chunked and embedded), then takes the window in order.
