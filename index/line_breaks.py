@@ -53,11 +53,12 @@ def text_blocks(text: str) -> Iterator[tuple[int, int]]:
     for paragraph in _paragraphs(text):
         width = max(len(text[s:e].strip()) for s, e in paragraph)
         start, end = paragraph[0]
+        dashed = _opens_dash_item(text[start:end])
         for (s0, e0), (s, e) in itertools.pairwise(paragraph):
-            dashed = _DASH_ITEM.match(text[start:e0].lstrip()) is not None
             if not is_wrap(text[s0:e0], text[s:e], width, after_dash_item=dashed):
                 yield start, end
                 start = s
+                dashed = _opens_dash_item(text[s:e])
             end = e
         yield start, end
 
@@ -75,6 +76,11 @@ def _paragraphs(text: str) -> Iterator[list[tuple[int, int]]]:
         run.append((start, end))
     if run:
         yield run
+
+
+def _opens_dash_item(line: str) -> bool:
+    """True when `line`, the first of a unit, opens with a dash and a space."""
+    return _DASH_ITEM.match(line.lstrip()) is not None
 
 
 def opens_structure(line: str) -> bool:

@@ -21,9 +21,11 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-def _default_cache_dir() -> Path:
+def user_cache_dir() -> Path:
+    """citeqa's folder in the user's cache: `$XDG_CACHE_HOME/citeqa`, else
+    `~/.cache/citeqa` (the default of CITEQA_CACHE_DIR, and of the eval cache's parent)."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "citeqa"
+    return Path(base).expanduser() / "citeqa"
 
 
 class CacheSettings(BaseSettings):
@@ -32,7 +34,7 @@ class CacheSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CITEQA_", extra="ignore")
 
     cache_dir: Path = Field(
-        default_factory=_default_cache_dir,
+        default_factory=user_cache_dir,
         json_schema_extra={"shown_default": "`$XDG_CACHE_HOME/citeqa`, else `~/.cache/citeqa`"},
         description="Where files derived from the models (the ONNX export of the main "
         "embedder) are kept between runs.",

