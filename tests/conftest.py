@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -129,6 +130,22 @@ def wait_until_ready(
             pass
         time.sleep(0.2)
     pytest.fail(f"{url} was not ready within {timeout:.0f} s\n{output()}")
+
+
+def fresh_python(
+    script: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`script` run by a new Python at the repository's root, with this environment and
+    `env`: what a cold `citeqa` process has imported and loaded, and nothing more."""
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def free_port() -> int:

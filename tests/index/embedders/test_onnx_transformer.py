@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +19,7 @@ from index.embedders import (
     make_embedder,
 )
 from index.embedders.sentence_transformers import resolve_model_path
-from tests.conftest import REPO
+from tests.conftest import fresh_python
 
 QUESTIONS = [
     "Where was the CASIE 2022 symposium held?",
@@ -63,14 +61,8 @@ def test_a_new_process_reads_the_cached_export_without_torch(embedder: Embedder)
         f"e = make_embedder({MINILM_ID!r}); v = e.embed_queries(['Where was it held?']); "
         "print(e.query_runtime, 'torch' in sys.modules, e.loaded, v.shape)"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=REPO,
-        env=os.environ.copy(),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    done = fresh_python(script)
+    assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["onnxruntime", "False", "False", "(1,", "384)"]
 
 

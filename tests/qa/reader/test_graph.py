@@ -3,9 +3,6 @@ made again, and a cold process that reads without importing torch."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +15,7 @@ from qa.reader.card import bundled_weights_dir, verified_card
 from qa.reader.graph import ReaderRun, graph_key, load_reader_run, padded
 from qa.reader.pairs import PairEncoder, ReaderInput
 from qa.reader.weights import load_reader
-from tests.conftest import REPO
+from tests.conftest import fresh_python
 
 pytestmark = pytest.mark.slow
 
@@ -78,14 +75,6 @@ def test_a_cold_process_reads_without_importing_torch(
         f"reading = Reader().read({QUESTION!r}, [ReaderInput('', {SENTENCES[0].sentence!r})])\n"
         "print(reading[0].logit > 0, 'torch' in sys.modules, 'transformers' in sys.modules)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "CITEQA_CACHE_DIR": str(cache)},
-        timeout=300,
-        check=False,
-    )
+    done = fresh_python(script, env={"CITEQA_CACHE_DIR": str(cache)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "False", "False"]
