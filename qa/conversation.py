@@ -99,16 +99,41 @@ def retrieval_query(question: str, history: History | None = None) -> str:
     return _bounded([asked, *earlier]) if earlier else asked
 
 
-def standalone_query(question: str, history: History | None = None) -> str:
+def standalone_query(
+    question: str, history: History | None = None, *, person: str | None = None
+) -> str:
     """`question` made to stand on its own where what it leans on is a name (see
     `_resolved`), else `retrieval_query`. The cross-encoder reads this one: with the
     earlier question after it, that question's words outweighed the follow-up's own
     ("How many researchers work there? At what altitude is the station?" was answered with
     the altitude), and a follow-up the documents cannot answer ("How old is he?") took the
-    earlier question's passage."""
+    earlier question's passage. `person`: who a personal pronoun stands for when the
+    conversation names nobody it could (see `pronoun_without_person`)."""
     answer, earlier, asked = _turns(question, history)
-    resolved = _resolved(asked, earlier, answer) if earlier else None
+    resolved = _resolved(asked, earlier, answer, person) if earlier else None
     return _as_sentence(resolved) if resolved else retrieval_query(question, history)
+
+
+def pronoun_without_person(question: str, history: History | None = None) -> str | None:
+    """The personal pronoun `question` leans on ("she") when the conversation names no
+    person it could stand for: the previous answer may name only an organisation ("Who
+    presented IIOE?" answered with "UNESCO-ICHEI ... introduced IIOE"), while the passages
+    found for the question with its topic name her. None when there is nothing to find."""
+    answer, earlier, asked = _turns(question, history)
+    if not earlier or _CONTINUATION.match(asked):
+        return None
+    for match in _TOKEN.finditer(asked):
+        word = match.group().lower()
+        if word in THING_PRONOUNS:
+            return None
+        if word in PERSON_PRONOUNS:
+            named = any(n.person for question in earlier for n in names(question))
+            if named or person_referent(earlier, answer, word) is not None:
+                return None
+            if word in EITHER_PRONOUNS and thing_referent(earlier) is not None:
+                return None
+            return word
+    return None
 
 
 def _turns(question: str, history: History | None) -> tuple[str | None, list[str], str]:
@@ -124,11 +149,14 @@ def _turns(question: str, history: History | None) -> tuple[str | None, list[str
     return answer, earlier, asked
 
 
-def _resolved(asked: str, earlier: list[str], answer: str | None) -> str | None:
+def _resolved(
+    asked: str, earlier: list[str], answer: str | None, person: str | None = None
+) -> str | None:
     """`asked` made to stand on its own, where what it leans on is a name: "And Elena
     Klepacheva?" after "What is Gunay Karli's position?" is "What is Elena Klepacheva's
     position?"; "Where did he work before?" after an answer naming Mr. Tomas Berg is
-    "Where did he (Mr. Tomas Berg) work before?". None when no name is found."""
+    "Where did he (Mr. Tomas Berg) work before?"; `person` stands in when the conversation
+    names nobody. None when no name is found."""
     continued = _CONTINUATION.match(asked)
     if continued:
         return _substituted(asked[continued.end() :], earlier[-1])
@@ -140,9 +168,11 @@ def _resolved(asked: str, earlier: list[str], answer: str | None) -> str | None:
                 # searched with anyway; on its own it would lose their other words ("Which
                 # institute does Tatyana Murovana work for?" then "What is her position?").
                 return None
-            referent = person_referent(earlier, answer)
+            referent = person_referent(earlier, answer, word)
             if referent is None and word in EITHER_PRONOUNS:
                 referent = thing_referent(earlier)
+            if referent is None:
+                referent = person
         elif word in THING_PRONOUNS and not (word == "there" and _is_existential(asked, match)):
             referent = thing_referent(earlier)
         else:

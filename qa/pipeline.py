@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from threadpoolctl import threadpool_limits
@@ -18,11 +18,17 @@ from index.language import dominant_script
 from index.snapshot import Snapshot
 from qa.calibration import READER, READER_SAME_LANGUAGE
 from qa.compose.base import Composer, Evidence
-from qa.conversation import History, retrieval_query, standalone_query
+from qa.conversation import (
+    History,
+    pronoun_without_person,
+    retrieval_query,
+    standalone_query,
+)
 from qa.models import Models
 from qa.reader.short_answer import ShortAnswerFinder
-from qa.rerank.sentences import SentenceReranker
-from qa.retrieval.hybrid import HybridRetriever, QueryVectors, agree, in_fusion_order
+from qa.referents import titled_person
+from qa.rerank.sentences import Ranking, SentenceReranker
+from qa.retrieval.hybrid import HybridRetriever
 from qa.retrieval.spelling import correct_spelling
 from qa.retrieval.unseen_terms import unseen_terms
 from qa.routing import (
@@ -33,7 +39,13 @@ from qa.routing import (
 )
 from qa.settings import QASettings
 from qa.streaming import AnswerDone, StreamEvent
+from qa.timing import ms, timed
 from qa.types import Answer, Passage
+
+PERSON_SENTENCES = 3
+"""How many of the best sentences are searched for the person a follow-up's pronoun
+stands for, when the conversation names nobody it could (QAPipeline._ranked_standalone);
+every sentence read may write their name out in full."""
 
 
 class QAPipeline:
@@ -104,7 +116,7 @@ class QAPipeline:
         waited = time.perf_counter()
         with self._answering_one(), self._compute:
             evidence = self._evidence(question, where=where, history=history, depth=depth)
-        evidence.timings_ms["queue"] = _ms(
+        evidence.timings_ms["queue"] = ms(
             time.perf_counter() - waited - sum(evidence.timings_ms.values()) / 1000
         )
         return evidence
@@ -123,46 +135,43 @@ class QAPipeline:
         query = retrieval_query(question, history)
         multilingual = self.models.multilingual
         cross_lingual = multilingual is not None and takes_multilingual_path(query, languages)
-        # The English path reads a follow-up made to stand on its own, the multilingual one
-        # the follow-up with the questions of its topic (qa.conversation; measured by
-        # bench/follow_ups.py: English 0.781 -> 0.875, Russian 0.667 with the topic, 0.611
-        # on its own).
-        standalone = not cross_lingual
         unseen = [] if cross_lingual else unseen_terms(snapshot.keyword, question)
         if unseen and self.settings.spelling_correction:
             corrected = correct_spelling(snapshot.keyword, question, unseen)
             if corrected != question:
                 question, query = corrected, retrieval_query(corrected, history)
                 unseen = unseen_terms(snapshot.keyword, question)
-        if standalone:
-            query = standalone_query(question, history)
-        with _timed(timings, "embed"):
-            main = None if cross_lingual else self.models.embedder.embed_queries([query])[0]
-        with _timed(timings, "retrieve"):
+        with timed(timings, "retrieve"):
             allowed = snapshot.fields.allowed_rows(where) if where else None
-            depth = depth or self.settings.candidates
-            dense = self.retriever.dense_rankings(snapshot, main, allowed, depth)
-            keyword = self.retriever.keyword_rankings(snapshot, query, allowed, depth)
-        # Where the main embedder and BM25 put the same chunk first, the multilingual lists
-        # add little to an English question, so it is not embedded by multilingual-e5: on
-        # 1,000 held-out SQuAD questions 57% skipped it, hit@5 and answer_contains were
-        # 0.971 / 0.847 against 0.970 / 0.843 always embedding, p50 27.7 against 33.7 ms.
-        wanted = cross_lingual or (
-            self.settings.multilingual_weight > 0 and not agree(dense, keyword)
-        )
-        vectors = QueryVectors(main, None)
-        if multilingual is not None and wanted:
-            with _timed(timings, "embed"):
-                vectors = QueryVectors(main, multilingual.embed_queries([query])[0])
-        with _timed(timings, "retrieve"):
-            extra = self.retriever.multilingual_rankings(
-                snapshot, vectors.multilingual, allowed, depth
+
+        def ranked(query: str) -> Ranking:
+            retrieval = self.retriever.retrieve(
+                snapshot,
+                query,
+                self.models.embedder,
+                multilingual,
+                cross_lingual=cross_lingual,
+                allowed=allowed,
+                depth=depth or self.settings.candidates,
+                timings=timings,
             )
-            candidates = self.retriever.fuse(in_fusion_order(dense, extra, keyword))
-        with _timed(timings, "rerank"):
-            ranking = self.reranker.rerank(
-                snapshot, query, vectors, candidates, alone=self._answering == 1
-            )
+            with timed(timings, "rerank"):
+                return self.reranker.rerank(
+                    snapshot,
+                    query,
+                    retrieval.vectors,
+                    retrieval.candidates,
+                    alone=self._answering == 1,
+                )
+
+        if cross_lingual:
+            # The multilingual path reads a follow-up with the questions of its topic, the
+            # English one the follow-up made to stand on its own (qa.conversation; measured
+            # by bench/follow_ups.py: English 0.781 -> 0.875, Russian 0.667 with the topic,
+            # 0.611 on its own).
+            ranking = ranked(query)
+        else:
+            ranking = self._ranked_standalone(snapshot, question, history, ranked)
         return Evidence(
             snapshot=snapshot,
             question=question,
@@ -173,6 +182,28 @@ class QAPipeline:
             unseen_terms=unseen,
             timings_ms=timings,
         )
+
+    @staticmethod
+    def _ranked_standalone(
+        snapshot: Snapshot,
+        question: str,
+        history: History | None,
+        ranked: Callable[[str], Ranking],
+    ) -> Ranking:
+        """The ranking for `question` made to stand on its own. When it leans on a person
+        the conversation does not name ("What position does she hold?" after an answer
+        naming only an organisation), the best sentences found for it with its topic are
+        searched for a titled person its pronoun agrees with, and the question made to
+        stand on its own with them is ranked instead."""
+        ranking = ranked(standalone_query(question, history))
+        pronoun = pronoun_without_person(question, history)
+        if pronoun is None:
+            return ranking
+        read = [snapshot.sentence_text(s.row) for s in ranking.sentences]
+        person = titled_person(read, pronoun, first=PERSON_SENTENCES)
+        if person is None:
+            return ranking
+        return ranked(standalone_query(question, history, person=person))
 
     def search(
         self, query: str, *, top_k: int | None = None, where: Filter | None = None
@@ -191,13 +222,13 @@ class QAPipeline:
     ) -> Answer:
         started = time.perf_counter()
         evidence = self.evidence(question, where=where, history=history)
-        with self._answering_one(), _timed(evidence.timings_ms, "compose"):
+        with self._answering_one(), timed(evidence.timings_ms, "compose"):
             answer = self.composer.compose(evidence)
         self._add_short_answer(evidence, answer)
         answer.timings_ms = {
             **evidence.timings_ms,
             **answer.timings_ms,
-            "total": _ms(time.perf_counter() - started),
+            "total": ms(time.perf_counter() - started),
         }
         if include_passages:
             answer.passages = self.passages(evidence, top_k or self.settings.top_k)
@@ -224,8 +255,8 @@ class QAPipeline:
                     answer.timings_ms = {
                         **evidence.timings_ms,
                         **answer.timings_ms,
-                        "compose": _ms(time.perf_counter() - compose_started),
-                        "total": _ms(time.perf_counter() - started),
+                        "compose": ms(time.perf_counter() - compose_started),
+                        "total": ms(time.perf_counter() - started),
                     }
                     if include_passages:
                         answer.passages = self.passages(evidence, top_k or self.settings.top_k)
@@ -234,7 +265,7 @@ class QAPipeline:
     def _add_short_answer(self, evidence: Evidence, answer: Answer) -> None:
         """Find the words of the answer's best quote that answer (timed as "short_answer")."""
         if self.short_answers is not None:
-            with _timed(answer.timings_ms, "short_answer"):
+            with timed(answer.timings_ms, "short_answer"):
                 answer.short_answer = self.short_answers.find(evidence, answer)
 
     @contextmanager
@@ -283,17 +314,3 @@ def _languages(snapshot: Snapshot) -> CorpusLanguages:
         {doc.lang for doc in snapshot.documents},
         {dominant_script(doc.text) for doc in snapshot.documents},
     )
-
-
-def _ms(seconds: float) -> float:
-    return round(seconds * 1000, 2)
-
-
-@contextmanager
-def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
-    """Add the block's time to the stage `name` (a stage may be timed in parts)."""
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        timings[name] = round(timings.get(name, 0.0) + _ms(time.perf_counter() - started), 2)

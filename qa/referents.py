@@ -9,7 +9,8 @@ No parser runs here, so the rules are about how names are written:
 
 A personal pronoun ("she", "his", "она", "его") stands for a person: the latest one named
 in the earlier questions of the topic, else the first named in the previous answer (a
-title first), which is where the answer to "Who ...?" names them. "It", "they" or "there"
+title first), which is where the answer to "Who ...?" names them. A title that tells a
+gender agrees with the pronoun: "she" never stands for "Mr. Tomas Berg". "It", "they" or "there"
 stand for the latest name in the previous question that is not a person or a bare number
 ("At what altitude is the Kessler Glacier Research Station?" -> "there"). Demonstratives
 ("this event", "that") are left alone: what they point at is seldom a name.
@@ -49,6 +50,10 @@ PERSON_PRONOUNS = frozenset(
 )
 # Russian and Kazakh third-person pronouns stand for things as well as people.
 EITHER_PRONOUNS = frozenset("он она его её ее ему ей ним ней нём нем нему неё нее него ол".split())
+_FEMININE = frozenset("she her hers herself она её ее ей ней неё нее".split())
+_MASCULINE = frozenset("he him his himself он ему ним нём нем нему него".split())
+_FEMININE_TITLES = frozenset("ms mrs madam".split())
+_MASCULINE_TITLES = frozenset("mr sir".split())
 THING_PRONOUNS = frozenset(
     "it its itself they them their theirs themselves there "
     "оно они их им ими них там олар олардың оларды оларға сонда".split()
@@ -88,16 +93,46 @@ def names(text: str) -> list[Name]:
     return found
 
 
-def person_referent(earlier: list[str], answer: str | None) -> str | None:
-    """Who "she" or "his" in the next question stands for, if anyone is named."""
+def person_referent(earlier: list[str], answer: str | None, pronoun: str = "") -> str | None:
+    """Who `pronoun` ("she", "his") in the next question stands for, if anyone is named."""
     for question in reversed(earlier):
-        people = [n for n in names(question) if n.person]
+        people = [n for n in names(question) if n.person and agrees(n, pronoun)]
         if people:
             return people[-1].text
-    people = [n for n in names(answer or "") if n.person]
-    titled = [n for n in people if _tokens(n.text)[0].text.lower() in _TITLES]
+    people = [n for n in names(answer or "") if n.person and agrees(n, pronoun)]
+    titled = [n for n in people if _title(n) is not None]
     chosen = titled or people
     return chosen[0].text if chosen else None
+
+
+def titled_person(texts: list[str], pronoun: str, first: int) -> str | None:
+    """The first person named with a title that `pronoun` agrees with in the first `first`
+    of `texts` ("Ms. Li" for "she"), written out as fully as any of `texts` names them
+    ("Ms. Li Fan", where a sentence reads "Ms. Li fan gave ..." and another "Ms. Li Fan
+    made ..."). Names without a title are passed over: capitalised phrases ("Digital
+    Transformation") look like them."""
+    people = [[n.text for n in names(text) if n.person] for text in texts]
+    for name in (n for text in texts[:first] for n in names(text)):
+        if name.person and _title(name) is not None and agrees(name, pronoun):
+            longer = [p for found in people for p in found if p.startswith(name.text + " ")]
+            return max(longer, key=len, default=name.text)
+    return None
+
+
+def agrees(name: Name, pronoun: str) -> bool:
+    """Whether the title of `name`, if it tells a gender, agrees with `pronoun`'s."""
+    title = _title(name)
+    pronoun = pronoun.lower()
+    if pronoun in _FEMININE:
+        return title not in _MASCULINE_TITLES
+    if pronoun in _MASCULINE:
+        return title not in _FEMININE_TITLES
+    return True
+
+
+def _title(name: Name) -> str | None:
+    first = _tokens(name.text)[0].text.lower()
+    return first if first in _TITLES and name.text.count(" ") else None
 
 
 def thing_referent(earlier: list[str]) -> str | None:

@@ -32,6 +32,7 @@ from qa.reader.pairs import ReaderInput, reading_context
 from qa.reader.reader import Reader, Span
 from qa.rerank.cross_encoder import CrossEncoder
 from qa.rerank.lexical import overlap_scores
+from qa.rerank.parts import sentence_parts
 from qa.rerank.readable import is_readable
 from qa.retrieval.candidates import Candidate
 from qa.retrieval.fusion import reciprocal_rank_fusion
@@ -167,12 +168,12 @@ class SentenceReranker:
         encoder = self.cross_encoder
         assert encoder is not None
         first = ordered[: self.settings.first_pass]
-        logits = list(encoder.score(question, _pair_texts(snapshot, first), alone=alone))
+        logits = _best_readings(encoder, question, snapshot, first, alone)
         if max(logits) < self.settings.confident_logit:
             more = ordered[
                 self.settings.first_pass : self.settings.first_pass + self.settings.second_pass
             ]
-            logits += list(encoder.score(question, _pair_texts(snapshot, more), alone=alone))
+            logits += _best_readings(encoder, question, snapshot, more, alone)
             first = first + more
         return sorted(
             (
@@ -255,9 +256,20 @@ def reader_inputs(snapshot: Snapshot, sentences: list[int]) -> list[ReaderInput]
     return inputs
 
 
-def _pair_texts(snapshot: Snapshot, sentences: list[int]) -> list[str]:
-    """What the cross-encoder reads: a reader input as one text."""
-    return [f"{r.context} {r.sentence}" for r in reader_inputs(snapshot, sentences)]
+def _best_readings(
+    encoder: CrossEncoder, question: str, snapshot: Snapshot, sentences: list[int], alone: bool
+) -> list[float]:
+    """Each sentence's logit: its best reading, whole or, for a long sentence, one of its
+    parts (qa.rerank.parts), each after the sentence's context."""
+    texts: list[str] = []
+    owners: list[int] = []
+    for i, read in enumerate(reader_inputs(snapshot, sentences)):
+        for text in (read.sentence, *sentence_parts(read.sentence)):
+            texts.append(f"{read.context} {text}")
+            owners.append(i)
+    best = np.full(len(sentences), -np.inf, dtype=np.float32)
+    np.maximum.at(best, owners, encoder.score(question, texts, alone=alone))
+    return [float(logit) for logit in best]
 
 
 def _reorder(candidates: list[Candidate], scored: list[ScoredSentence]) -> list[Candidate]:

@@ -163,15 +163,10 @@ def test_follow_up_by_conversation_id_equals_follow_up_by_history(http: httpx.Cl
     assert any(mentions_li_fan(c["quote"]) for c in by_id["citations"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (issue 32, docs/follow-ups.md): the first answer names UNESCO-ICHEI, so "
-    "'she' resolves to nobody, and the cross-encoder ranks the sentence about Ms. Li Fan's "
-    "presentation above the 92-word sentence that lists her post",
-)
 def test_the_demo_follow_up_gives_her_position(http: httpx.Client) -> None:
-    """The demo page's own pair through conversation_id; strict, so it fails the day the
-    position comes back, and this marker goes."""
+    """The demo page's own pair through conversation_id: the first answer names no person,
+    so "she" is found in the passages of the follow-up's topic, and the 92-word sentence
+    that lists her post wins by its part about her."""
     first = chat(http, {"question": FIRST})
     conversation_id = first[0][1]["conversation_id"]
     done = done_body(chat(http, {"question": FOLLOW_UP, "conversation_id": conversation_id}))

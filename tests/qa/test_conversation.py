@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from qa.conversation import MAX_QUERY_WORDS, is_follow_up, retrieval_query, standalone_query
+from qa.conversation import (
+    MAX_QUERY_WORDS,
+    is_follow_up,
+    pronoun_without_person,
+    retrieval_query,
+    standalone_query,
+)
 from qa.pipeline import QAPipeline
 
 FOLLOW_UPS = [
@@ -269,3 +275,49 @@ def test_an_unanswerable_follow_up_is_refused_not_answered_from_the_topic(
     passage of the earlier question (the combined text still matched it)."""
     history = [("user", "Where was CASIE 2022 held?"), ("assistant", "In Almaty, Kazakhstan.")]
     assert pipeline.ask("What was the weather like there?", history=history).abstained
+
+
+NAMES_NO_ONE = [
+    ("user", "Who presented IIOE at the symposium?"),
+    ("assistant", "UNESCO-ICHEI introduced IIOE to participants from Central Asia."),
+]
+
+
+def test_a_pronoun_is_left_for_the_documents_when_the_conversation_names_nobody() -> None:
+    assert pronoun_without_person("What position does she hold?", NAMES_NO_ONE) == "she"
+    assert standalone_query("What position does she hold?", NAMES_NO_ONE, person="Ms. Li Fan") == (
+        "What position does she (Ms. Li Fan) hold?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("history", "question"),
+    [
+        ([], "What position does she hold?"),  # no conversation
+        (NAMES_NO_ONE, "Where was it held?"),  # not a person
+        (NAMES_NO_ONE, "And Tatyana Murovana?"),  # a continuation, resolved by name
+        (  # the previous answer names her
+            [("user", "Who presented IIOE?"), ("assistant", "Ms. Li Fan presented it.")],
+            "What position does she hold?",
+        ),
+        (  # the earlier question names her
+            [("user", "Which institute does Tatyana Murovana work for?")],
+            "What is her position?",
+        ),
+    ],
+)
+def test_no_pronoun_is_left_when_the_conversation_resolves_it(
+    history: list[tuple[str, str]], question: str
+) -> None:
+    assert pronoun_without_person(question, history) is None
+
+
+def test_she_never_stands_for_a_man_the_answer_names() -> None:
+    history = [
+        ("user", "Who runs the library?"),
+        ("assistant", "Mr. Tomas Berg runs it with Ms. Ada Lind."),
+    ]
+    assert standalone_query("Where did she work before?", history) == (
+        "Where did she (Ms. Ada Lind) work before?"
+    )
+    assert pronoun_without_person("Where did he work before?", history) is None

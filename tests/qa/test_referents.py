@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.referents import Name, names, person_referent, thing_referent
+from qa.referents import Name, names, person_referent, thing_referent, titled_person
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,26 @@ def test_a_thing_is_the_latest_name_of_the_previous_question_not_a_person() -> N
     )
     assert thing_referent(["What did Ms. Li Fan announce?"]) is None
     assert thing_referent([]) is None
+
+
+def test_a_title_agrees_with_the_pronoun() -> None:
+    earlier = ["Who runs the library?"]
+    answer = "Mr. Tomas Berg runs it with Ms. Ada Lind; Dr. Kim Ode helps."
+    assert person_referent(earlier, answer, "she") == "Ms. Ada Lind"
+    assert person_referent(earlier, answer, "his") == "Mr. Tomas Berg"
+    assert person_referent(earlier, "Ms. Ada Lind runs it.", "he") is None
+    assert person_referent(earlier, "Dr. Kim Ode runs it.", "she") == "Dr. Kim Ode"
+
+
+def test_a_titled_person_is_found_in_the_first_texts_and_written_out_in_full() -> None:
+    texts = [
+        "UNESCO-ICHEI took part in the symposium.",
+        "Specifically, Ms. Li fan gave a presentation on Digital Transformation.",
+        "Mr. Ivan Petrov chaired the session.",
+        "Finally, Ms. Li Fan made an announcement.",
+    ]
+    assert titled_person(texts, "she", first=2) == "Ms. Li Fan"
+    assert titled_person(texts, "he", first=2) is None  # Mr. Ivan Petrov is third
+    assert titled_person(texts, "he", first=3) == "Mr. Ivan Petrov"
+    # a capitalised phrase without a title is not taken for a person
+    assert titled_person(["Digital Transformation Works was launched."], "she", first=1) is None
