@@ -13,7 +13,7 @@ from annotated_types import Ge, Le
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StrictBool, StrictStr
 
 from api.schemas import Count, Filters, whole_float_to_int
-from qa.types import Citation, ShortAnswer
+from qa.types import Citation, Passage, ShortAnswer
 
 MODEL_ID = "citeqa"
 
@@ -59,8 +59,17 @@ class ChatCompletionRequest(_Lenient):
         default=None, description="Only 1 is supported."
     )
     stop: StrictStr | list[StrictStr] | None = None
-    top_k: Count | None = Field(default=None, description="citeqa: passages to consider, 1 to 50.")
+    top_k: Count | None = Field(
+        default=None,
+        description="citeqa: how many ranked passages `include_passages` returns, 1 to "
+        "CITEQA_MAX_TOP_K (50); CITEQA_TOP_K (5) when absent. It changes neither what is "
+        "retrieved nor the answer.",
+    )
     filters: Filters = None
+    include_passages: StrictBool = Field(
+        default=False,
+        description="citeqa: return the `top_k` best-ranked passages in `citeqa.passages`.",
+    )
 
 
 class AssistantMessage(BaseModel):
@@ -85,6 +94,11 @@ class AnswerInfo(BaseModel):
     fallback_reason: str | None = None
     short_answer: ShortAnswer | None = None
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    passages: list[Passage] | None = Field(
+        default=None,
+        exclude_if=lambda passages: passages is None,
+        description="With `include_passages`: the `top_k` best-ranked passages, as in /v1/ask.",
+    )
 
 
 class ChatCompletion(BaseModel):

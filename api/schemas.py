@@ -69,6 +69,12 @@ FILTERS_SCHEMA: dict[str, Any] = {
 """What index.filters.parse_filters takes (it checks them; this documents them)."""
 
 Filters = Annotated[dict[str, Any] | None, WithJsonSchema(FILTERS_SCHEMA)]
+"""The `filters` field of a request, as sent (api.validation.checked_filters parses it)."""
+ASK_TOP_K = (
+    "How many ranked passages `include_passages` returns, 1 to CITEQA_MAX_TOP_K (50); "
+    "CITEQA_TOP_K (5) when absent. It changes neither what is retrieved nor the answer."
+)
+INCLUDE_PASSAGES = "Return the `top_k` best-ranked passages in `passages`."
 QUESTION_TEXT: dict[str, Any] = {"minLength": 1, "pattern": VISIBLE_TEXT}
 """A question's schema: not blank, no NUL (api.validation.checked_question checks it, and
 the served schema adds the configured maxLength)."""
@@ -91,12 +97,12 @@ class AskRequest(_Strict):
         "not all blank, no NUL.",
         json_schema_extra=QUESTION_TEXT,
     )
-    top_k: Count | None = Field(default=None, description="How many passages to consider, 1 to 50.")
+    top_k: Count | None = Field(default=None, description=ASK_TOP_K)
     filters: Filters = None
     history: list[Turn] | None = Field(
         default=None, description="At most CITEQA_MAX_HISTORY_TURNS (20) earlier turns."
     )
-    include_passages: StrictBool = False
+    include_passages: StrictBool = Field(default=False, description=INCLUDE_PASSAGES)
 
 
 class ChatRequest(AskRequest):
@@ -137,7 +143,11 @@ class SearchRequest(_Strict):
         description="1 to CITEQA_MAX_QUESTION_CHARS characters, not all blank, no NUL.",
         json_schema_extra=QUESTION_TEXT,
     )
-    top_k: Count | None = None
+    top_k: Count | None = Field(
+        default=None,
+        description="How many ranked passages to return, 1 to CITEQA_MAX_TOP_K (50); "
+        "CITEQA_TOP_K (5) when absent.",
+    )
     filters: Filters = None
 
 

@@ -20,7 +20,9 @@ class ApiSettings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Where `citeqa serve` listens.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port of `citeqa serve`.")
     max_question_chars: int = Field(default=4000, ge=1, description="Longest question accepted.")
-    max_top_k: int = Field(default=50, ge=1, description="Largest `top_k` accepted.")
+    max_top_k: int = Field(
+        default=50, ge=1, description="Largest `top_k` (ranked passages returned) accepted."
+    )
     max_body_bytes: int = Field(
         default=1 << 20, ge=1024, description="Largest request body, in bytes (413 beyond)."
     )

@@ -227,7 +227,9 @@ def observe(
         inside = pipeline.evidence(question.question)
         answer = pipeline.composer.compose(inside)
         observed.append(
-            Observed(question, inside, pipeline.evidence(question.question, where=outside), answer)
+            Observed(
+                question, inside, pipeline.evidence(question.question, filters=outside), answer
+            )
         )
     return observed
 

@@ -2,6 +2,13 @@
 
 Filters select rows before ranking: both the dense and the keyword index search only the
 rows a filter allows, so a filter never empties a result list that had matches.
+
+One concept, two names on its way down from a request:
+- `filters`: the conditions a client sends, and, once `parse_filters` has checked them,
+  the parsed `Filter`; every parameter or attribute holding them, raw or parsed, is
+  called `filters`;
+- `allowed`: the row ids a `Filter` lets through (`FieldIndex.allowed_rows`), which the
+  searches take; a `Selection` when it comes from a filter, so that it still carries it.
 """
 
 from __future__ import annotations
@@ -16,22 +23,23 @@ from index.stores.base import RowIds
 
 Scalar = str | int | float | bool
 Filter = dict[str, frozenset[Scalar]]
+"""Parsed `filters`: each key -> the values it may take (any one of them), keys ANDed."""
 
 
 class Selection(np.ndarray[Any, np.dtype[np.int64]]):
-    """Row ids allowed by a filter, carrying the filter itself, so that a search engine
-    holding the rows (Milvus) can evaluate it inside its own query instead."""
+    """Row ids allowed by `filters`, carrying the filters themselves, so that a search
+    engine holding the rows (Milvus) can evaluate them inside its own query instead."""
 
-    where: Filter
+    filters: Filter
 
     @classmethod
-    def of(cls, rows: RowIds, where: Filter) -> Selection:
+    def of(cls, rows: RowIds, filters: Filter) -> Selection:
         selection = np.asarray(rows, dtype=np.int64).view(cls)
-        selection.where = where
+        selection.filters = filters
         return selection
 
     def __array_finalize__(self, obj: object) -> None:
-        self.where = getattr(obj, "where", {})
+        self.filters = getattr(obj, "filters", {})
 
 
 MAX_FILTER_KEYS = 16
@@ -101,15 +109,16 @@ class FieldIndex:
             for key, values in postings.items()
         }
 
-    def allowed_rows(self, where: Filter) -> RowIds | None:
-        """Sorted row ids matching every condition, or None when `where` is empty."""
-        if not where:
+    def allowed_rows(self, filters: Filter) -> RowIds | None:
+        """The rows `filters` allows: sorted row ids matching every condition, as a
+        Selection carrying `filters`; None when `filters` is empty (every row)."""
+        if not filters:
             return None
         result: RowIds | None = None
-        for key, values in where.items():
+        for key, values in filters.items():
             postings = self._postings.get(key, {})
             lists = [postings[v] for v in values if v in postings]
             matched = np.unique(np.concatenate(lists)) if lists else np.zeros(0, np.int64)
             result = matched if result is None else np.intersect1d(result, matched)
         assert result is not None
-        return Selection.of(result, where)
+        return Selection.of(result, filters)

@@ -107,15 +107,17 @@ class QAPipeline:
         self,
         question: str,
         *,
-        where: Filter | None = None,
+        filters: Filter | None = None,
         history: History | None = None,
         depth: int | None = None,
     ) -> Evidence:
         """Retrieve, rerank and score sentences for `question` (the shared first half), in
-        its turn: at most `max_concurrency` questions at once."""
+        its turn: at most `max_concurrency` questions at once. `filters` restricts every
+        candidate list to the rows it allows; `depth`, the retrieval depth, is how many
+        chunks each list fetches (`QASettings.candidates` unless given)."""
         waited = time.perf_counter()
         with self._answering_one(), self._compute:
-            evidence = self._evidence(question, where=where, history=history, depth=depth)
+            evidence = self._evidence(question, filters=filters, history=history, depth=depth)
         evidence.timings_ms["queue"] = ms(
             time.perf_counter() - waited - sum(evidence.timings_ms.values()) / 1000
         )
@@ -125,7 +127,7 @@ class QAPipeline:
         self,
         question: str,
         *,
-        where: Filter | None,
+        filters: Filter | None,
         history: History | None,
         depth: int | None,
     ) -> Evidence:
@@ -142,7 +144,7 @@ class QAPipeline:
                 question, query = corrected, retrieval_query(corrected, history)
                 unseen = unseen_terms(snapshot.keyword, question)
         with timed(timings, "retrieve"):
-            allowed = snapshot.fields.allowed_rows(where) if where else None
+            allowed = snapshot.fields.allowed_rows(filters) if filters else None
 
         def ranked(query: str) -> Ranking:
             retrieval = self.retriever.retrieve(
@@ -206,9 +208,10 @@ class QAPipeline:
         return ranked(standalone_query(question, history, person=person))
 
     def search(
-        self, query: str, *, top_k: int | None = None, where: Filter | None = None
+        self, query: str, *, top_k: int | None = None, filters: Filter | None = None
     ) -> list[Passage]:
-        evidence = self.evidence(query, where=where)
+        """The `top_k` best-ranked passages for `query` (`QASettings.top_k` unless given)."""
+        evidence = self.evidence(query, filters=filters)
         return self.passages(evidence, top_k or self.settings.top_k)
 
     def ask(
@@ -216,12 +219,15 @@ class QAPipeline:
         question: str,
         *,
         top_k: int | None = None,
-        where: Filter | None = None,
+        filters: Filter | None = None,
         history: History | None = None,
         include_passages: bool = False,
     ) -> Answer:
+        """Answer `question` from the passages `filters` allows. With `include_passages`
+        the answer carries the `top_k` best-ranked passages (`QASettings.top_k` unless
+        given); `top_k` changes nothing else: neither what is retrieved nor the answer."""
         started = time.perf_counter()
-        evidence = self.evidence(question, where=where, history=history)
+        evidence = self.evidence(question, filters=filters, history=history)
         with self._answering_one(), timed(evidence.timings_ms, "compose"):
             answer = self.composer.compose(evidence)
         self._add_short_answer(evidence, answer)
@@ -239,13 +245,13 @@ class QAPipeline:
         question: str,
         *,
         top_k: int | None = None,
-        where: Filter | None = None,
+        filters: Filter | None = None,
         history: History | None = None,
         include_passages: bool = False,
     ) -> Iterator[StreamEvent]:
         """`ask` as events (see qa.streaming); the final AnswerDone carries what `ask` returns."""
         started = time.perf_counter()
-        evidence = self.evidence(question, where=where, history=history)
+        evidence = self.evidence(question, filters=filters, history=history)
         compose_started = time.perf_counter()
         with self._answering_one():
             for event in self.composer.stream(evidence):
@@ -281,6 +287,7 @@ class QAPipeline:
 
     @staticmethod
     def passages(evidence: Evidence, top_k: int) -> list[Passage]:
+        """The `top_k` best-ranked candidates of `evidence`, as passages."""
         snapshot = evidence.snapshot
         result = []
         for candidate in evidence.candidates[:top_k]:

@@ -19,7 +19,15 @@ def ask_command(
     ] = None,
     top_k: Annotated[
         int | None,
-        typer.Option("--top-k", min=1, max=50, metavar="N", help="Passages to consider, 1 to 50."),
+        typer.Option(
+            "--top-k",
+            min=1,
+            max=50,
+            metavar="N",
+            help="Also print the N best-ranked passages, 1 to 50 (with --json, as "
+            "`passages`), as top_k with include_passages does in POST /v1/ask; the answer "
+            "is the same.",
+        ),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the body POST /v1/ask returns.")
@@ -43,7 +51,7 @@ def ask_command(
     except SnapshotError as exc:
         typer.echo(f"error: {exc}; build one with `citeqa index`", err=True)
         raise typer.Exit(1) from exc
-    answer = pipeline.ask(text, top_k=top_k)
+    answer = pipeline.ask(text, top_k=top_k, include_passages=top_k is not None)
     if as_json:
         typer.echo(answer.model_dump_json(exclude_none=True))
         return
@@ -57,3 +65,12 @@ def ask_command(
             f"[{citation.n}] {citation.title} ({citation.source}, "
             f'characters {citation.start}-{citation.end}): "{citation.quote}"'
         )
+    if answer.passages is not None:
+        typer.echo()
+        typer.echo("Passages:")
+        for rank, passage in enumerate(answer.passages, start=1):
+            one_line = " ".join(passage.text.split())
+            typer.echo(
+                f"{rank}. {passage.title} ({passage.source}, characters {passage.start}-"
+                f'{passage.end}, score {passage.score:g}): "{one_line}"'
+            )

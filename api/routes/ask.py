@@ -39,14 +39,14 @@ async def ask(
 ) -> Answer:
     question = checked_question(body.question, settings)
     top_k = checked_top_k(body.top_k, settings)
-    where = checked_filters(body.filters)
+    filters = checked_filters(body.filters)
     history = [(turn.role, turn.content) for turn in body.history or []]
     checked_history(history, settings)
     return await run_in_threadpool(
         pipeline.ask,
         question,
         top_k=top_k,
-        where=where,
+        filters=filters,
         history=history,
         include_passages=body.include_passages,
     )

@@ -49,7 +49,7 @@ class ChatTurn:
 
     question: str
     top_k: int | None
-    where: Filter
+    filters: Filter
     history: list[tuple[str, str]]
     include_passages: bool
     conversation_id: str
@@ -73,7 +73,7 @@ def chat_turn(
     """Checks the request as /v1/ask does, and finds or starts its conversation."""
     question = checked_question(body.question, settings)
     top_k = checked_top_k(body.top_k, settings)
-    where = checked_filters(body.filters)
+    filters = checked_filters(body.filters)
     if body.conversation_id is not None and body.history is not None:
         raise ApiError(422, "invalid_request", "send history or conversation_id, not both")
     stored = conversations.turns(body.conversation_id) if body.conversation_id else None
@@ -86,7 +86,7 @@ def chat_turn(
     return ChatTurn(
         question=question,
         top_k=top_k,
-        where=where,
+        filters=filters,
         history=history,
         include_passages=body.include_passages,
         conversation_id=conversation_id,
@@ -122,7 +122,7 @@ async def _events(
     events = pipeline.stream(
         turn.question,
         top_k=turn.top_k,
-        where=turn.where,
+        filters=turn.filters,
         history=turn.history,
         include_passages=turn.include_passages,
     )

@@ -10,7 +10,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -39,10 +39,9 @@ from api.sse import EventStreamResponse
 from api.state import get_pipeline, get_settings
 from api.threaded import iterate_in_thread
 from api.validation import checked_filters, checked_question, checked_top_k
-from index.filters import Filter
 from index.unavailable import IndexUnavailableError
 from qa.pipeline import QAPipeline
-from qa.streaming import AnswerDelta, AnswerDone
+from qa.streaming import AnswerDelta, AnswerDone, StreamEvent
 from qa.types import Answer
 
 log = logging.getLogger(__name__)
@@ -83,14 +82,25 @@ async def chat_completions(
     _check_model(body.model)
     question, history = _conversation(body.messages, settings)
     top_k = checked_top_k(body.top_k, settings)
-    where = checked_filters(body.filters)
+    filters = checked_filters(body.filters)
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     if body.stream:
-        events = _stream(pipeline, question, history, top_k, where, completion_id, created)
-        return EventStreamResponse(events)
+        events = pipeline.stream(
+            question,
+            history=history,
+            top_k=top_k,
+            filters=filters,
+            include_passages=body.include_passages,
+        )  # a generator: the pipeline runs as the response is sent
+        return EventStreamResponse(_stream(events, completion_id, created))
     answer = await run_in_threadpool(
-        pipeline.ask, question, top_k=top_k, where=where, history=history
+        pipeline.ask,
+        question,
+        history=history,
+        top_k=top_k,
+        filters=filters,
+        include_passages=body.include_passages,
     )
     return ChatCompletion(
         id=completion_id,
@@ -148,15 +158,12 @@ def _info(answer: Answer) -> AnswerInfo:
         fallback_reason=answer.fallback_reason,
         short_answer=answer.short_answer,
         timings_ms=answer.timings_ms,
+        passages=answer.passages,
     )
 
 
 async def _stream(
-    pipeline: QAPipeline,
-    question: str,
-    history: list[tuple[str, str]],
-    top_k: int | None,
-    where: Filter,
+    events: Iterator[StreamEvent],
     completion_id: str,
     created: int,
 ) -> AsyncGenerator[bytes, None]:
@@ -175,7 +182,6 @@ async def _stream(
         return f"data: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
 
     yield chunk(ChunkDelta(role="assistant", content=""))
-    events = pipeline.stream(question, top_k=top_k, where=where, history=history)
     try:
         async for event in iterate_in_thread(events):
             if isinstance(event, AnswerDelta) and event.text:

@@ -29,6 +29,6 @@ async def search(
 ) -> SearchResponse:
     query = checked_question(body.query, settings, field="query")
     top_k = checked_top_k(body.top_k, settings)
-    where = checked_filters(body.filters)
-    results = await run_in_threadpool(pipeline.search, query, top_k=top_k, where=where)
+    filters = checked_filters(body.filters)
+    results = await run_in_threadpool(pipeline.search, query, top_k=top_k, filters=filters)
     return SearchResponse(results=results)

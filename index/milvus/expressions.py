@@ -21,10 +21,10 @@ def visible(version: int) -> str:
     return f"born <= {int(version)} and died > {int(version)}"
 
 
-def filter_expression(where: Filter) -> str:
-    """`where` as a Milvus expression over the JSON field `fields` ("" when empty)."""
+def filter_expression(filters: Filter) -> str:
+    """`filters` as a Milvus expression over the JSON field `fields` ("" when empty)."""
     clauses = []
-    for key, values in sorted(where.items()):
+    for key, values in sorted(filters.items()):
         path = f"fields[{_string(key)}]"
         tests = []
         for literal in _literal_lists(values):

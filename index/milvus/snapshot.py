@@ -301,11 +301,12 @@ class _Searcher:
         raise NotImplementedError("a Milvus snapshot lives in Milvus")
 
     def expression(self, allowed: RowIds | None, chunk_field: str = "pk") -> str:
-        """Visibility and filter: the request's filter, or else the allowed chunk keys."""
+        """Visibility and filter: the request's filters that `allowed` carries (a
+        Selection), or else the allowed chunk keys."""
         if allowed is None:
             return visible(self.version)
-        if isinstance(allowed, Selection) and allowed.where:
-            return both(visible(self.version), filter_expression(allowed.where))
+        if isinstance(allowed, Selection) and allowed.filters:
+            return both(visible(self.version), filter_expression(allowed.filters))
         keys = [int(p) for p in self.chunk_pks[allowed]]
         return both(visible(self.version), in_list(chunk_field, keys))
 

@@ -19,7 +19,7 @@ from index.settings import IndexSettings
 from index.snapshot import Snapshot
 from qa.eval.corpus_index import CorpusIndex, default_index_dir, index_config
 from qa.eval.datasets import EvalDataset
-from qa.eval.targets import RETRIEVAL_DEPTH, HttpTarget, InProcessTarget, Target
+from qa.eval.targets import EVAL_TOP_K, HttpTarget, InProcessTarget, Target
 from qa.eval.versions import versions
 from qa.factory import build_pipeline
 from qa.models import Models
@@ -67,7 +67,7 @@ def prepare(
     pipeline.warm_up()  # many questions follow: prepared like a server, timed like one
     manifest = snapshot.manifest
     settings = {
-        "retrieval_depth": RETRIEVAL_DEPTH,
+        "top_k": EVAL_TOP_K,
         "qa": qa_settings.model_dump(mode="json"),
         "index": {
             "embedding": manifest.embedding.model_dump(),
@@ -123,4 +123,4 @@ def _http(dataset: EvalDataset, url: str) -> Prepared:
             f"warning: the server holds {ready.get('documents')} documents, the dataset "
             f"{len(dataset.documents)}: is it serving an index of this file?"
         )
-    return Prepared(target, {"retrieval_depth": RETRIEVAL_DEPTH}, versions(), notes)
+    return Prepared(target, {"top_k": EVAL_TOP_K}, versions(), notes)

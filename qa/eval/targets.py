@@ -16,7 +16,7 @@ from index.snapshot import Snapshot
 from qa.pipeline import QAPipeline
 from qa.types import Answer
 
-RETRIEVAL_DEPTH = 10  # passages asked for: hit@10, MRR@10 and nDCG@10 need ten
+EVAL_TOP_K = 10  # passages asked for (`top_k`): hit@10, MRR@10 and nDCG@10 need ten
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,7 @@ class InProcessTarget:
 
     def ask(self, question: str) -> Reply:
         started = time.perf_counter()
-        answer = self.pipeline.ask(question, top_k=RETRIEVAL_DEPTH, include_passages=True)
+        answer = self.pipeline.ask(question, top_k=EVAL_TOP_K, include_passages=True)
         return Reply(answer, (time.perf_counter() - started) * 1000)
 
     def describe(self) -> dict[str, Any]:
@@ -91,7 +91,7 @@ class HttpTarget:
         return body
 
     def ask(self, question: str) -> Reply:
-        payload = {"question": question, "top_k": RETRIEVAL_DEPTH, "include_passages": True}
+        payload = {"question": question, "top_k": EVAL_TOP_K, "include_passages": True}
         started = time.perf_counter()
         try:
             response = self._client.post("/v1/ask", json=payload)

@@ -118,7 +118,10 @@ class HybridRetriever:
         depth: int | None = None,
     ) -> list[tuple[str, list[int]]]:
         """The candidate lists before fusion, each with the group whose weight it takes
-        (DENSE, MULTILINGUAL or KEYWORD); a group weighted 0 is not searched."""
+        (DENSE, MULTILINGUAL or KEYWORD); a group weighted 0 is not searched. `allowed`
+        (the rows a filter allows, index.filters) restricts every list; `depth`, the
+        retrieval depth, is how many chunks each list holds at most (QASettings.candidates
+        unless given)."""
         depth = depth or self.settings.candidates
         return in_fusion_order(
             self.dense_rankings(snapshot, vectors.main, allowed, depth),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from qa.pipeline import QAPipeline
 from tests.conftest import CORPUS
 
 DOCUMENT = (CORPUS / "unesco-ichei-iioe-central-asia.txt").read_text(encoding="utf-8")
@@ -44,6 +45,32 @@ def test_ask_with_passages_and_top_k(http: httpx.Client) -> None:
     for passage in passages:
         assert DOCUMENT[passage["start"] : passage["end"]] == passage["text"]
     assert "Uzbekistan" in passages[0]["text"]
+
+
+def test_top_k_is_how_many_passages_come_back(http: httpx.Client, pipeline: QAPipeline) -> None:
+    """/v1/search returns `top_k` results, /v1/ask `top_k` passages with include_passages
+    (CITEQA_TOP_K when absent): the best-ranked first, the answer the same whatever top_k."""
+    answers, rankings = [], []
+    for top_k, count in ((1, 1), (4, 4), (None, pipeline.settings.top_k)):
+        chosen = {} if top_k is None else {"top_k": top_k}
+        results = http.post("/v1/search", json={"query": QUESTION, **chosen}).json()["results"]
+        assert len(results) == count
+        body = http.post(
+            "/v1/ask", json={"question": QUESTION, "include_passages": True, **chosen}
+        ).json()
+        assert len(body["passages"]) == count
+        assert [p["chunk_id"] for p in body["passages"]] == [r["chunk_id"] for r in results]
+        answers.append((body["answer"], body["citations"]))
+        rankings.append([p["chunk_id"] for p in body["passages"]])
+    assert answers[0] == answers[1] == answers[2]
+    assert rankings[1][:1] == rankings[0]
+    assert rankings[2][:4] == rankings[1]
+
+
+def test_top_k_without_include_passages_returns_no_passages(http: httpx.Client) -> None:
+    body = http.post("/v1/ask", json={"question": QUESTION, "top_k": 4}).json()
+    assert "passages" not in body
+    assert "Uzbekistan" in body["answer"]
 
 
 def test_search_returns_ranked_passages(http: httpx.Client) -> None:

@@ -82,6 +82,15 @@ def test_done_equals_ask_with_passages_and_top_k(http: httpx.Client) -> None:
     assert 1 <= len(done["passages"]) <= 3
 
 
+def test_top_k_is_how_many_passages_done_carries(http: httpx.Client) -> None:
+    for top_k in (1, 4):
+        done = done_body(
+            chat(http, {"question": QUESTION, "top_k": top_k, "include_passages": True})
+        )
+        assert len(done["passages"]) == top_k
+    assert "passages" not in done_body(chat(http, {"question": QUESTION, "top_k": 4}))
+
+
 def test_abstention_streams_the_not_found_text(http: httpx.Client) -> None:
     body = {"question": "How do I make pizza dough at home?"}
     events = chat(http, body)

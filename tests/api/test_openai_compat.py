@@ -139,6 +139,38 @@ def test_raw_stream_ends_with_citations_then_done(http: httpx.Client) -> None:
     assert final["citeqa"]["abstained"] is False
 
 
+def test_top_k_is_how_many_passages_citeqa_carries(
+    client: openai.OpenAI, http: httpx.Client
+) -> None:
+    """With include_passages, `citeqa.passages` holds the `top_k` passages /v1/ask returns,
+    streamed or not; without it there are none, whatever top_k."""
+    messages: Any = GOOD
+    for top_k in (1, 4):
+        chosen = {"top_k": top_k, "include_passages": True}
+        completion = client.chat.completions.create(
+            model="citeqa", messages=messages, extra_body=chosen
+        )
+        passages = (completion.model_extra or {})["citeqa"]["passages"]
+        assert len(passages) == top_k
+        asked = http.post("/v1/ask", json={"question": QUESTION, **chosen}).json()
+        assert [p["chunk_id"] for p in passages] == [p["chunk_id"] for p in asked["passages"]]
+        for passage in passages:
+            assert DOCUMENT[passage["start"] : passage["end"]] == passage["text"]
+    chunks = list(
+        client.chat.completions.create(
+            model="citeqa",
+            messages=messages,
+            stream=True,
+            extra_body={"top_k": 2, "include_passages": True},
+        )
+    )
+    assert len((chunks[-1].model_extra or {})["citeqa"]["passages"]) == 2
+    plain = client.chat.completions.create(
+        model="citeqa", messages=messages, extra_body={"top_k": 2}
+    )
+    assert "passages" not in (plain.model_extra or {})["citeqa"]
+
+
 def test_off_topic_question_abstains(client: openai.OpenAI) -> None:
     completion = client.chat.completions.create(
         model="citeqa", messages=[{"role": "user", "content": "How do I make pizza dough?"}]
@@ -187,6 +219,8 @@ BAD_BODIES: list[tuple[str, Any, int]] = [
     ("stream not a bool", {"model": "citeqa", "messages": GOOD, "stream": "yes"}, 422),
     ("top_k 0", {"model": "citeqa", "messages": GOOD, "top_k": 0}, 422),
     ("top_k 1000", {"model": "citeqa", "messages": GOOD, "top_k": 1000}, 422),
+    ("include_passages not a bool",
+     {"model": "citeqa", "messages": GOOD, "include_passages": "yes"}, 422),
     ("bad filter", {"model": "citeqa", "messages": GOOD, "filters": {"lang": {"$gt": 1}}}, 422),
     ("body a list", [GOOD], 422),
 ]  # fmt: skip

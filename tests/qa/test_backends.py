@@ -65,7 +65,7 @@ def test_the_corpus_question_is_answered_with_a_verbatim_citation(
 def test_filters_select_before_ranking(
     kind: str, pipelines: dict[str, QAPipeline], filters: dict[str, object], expected: set[str]
 ) -> None:
-    passages = pipelines[kind].search(QUESTION, top_k=10, where=parse_filters(filters))
+    passages = pipelines[kind].search(QUESTION, top_k=10, filters=parse_filters(filters))
     assert {p.doc_id for p in passages} == expected
 
 

@@ -113,6 +113,27 @@ def test_ask_prints_answer_and_sources(built_index: tuple[Path, Path]) -> None:
     assert "Loading weights" not in result.stderr  # no model-loading progress bar
 
 
+def test_ask_top_k_prints_that_many_passages(built_index: tuple[Path, Path]) -> None:
+    """`--top-k N`: the N best-ranked passages after the sources (`passages` with --json),
+    the answer unchanged."""
+    _, index_dir = built_index
+    result = run("ask", QUESTION, "--json", "--top-k", "2", "--index-dir", str(index_dir))
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert len(body["passages"]) == 2
+    for passage in body["passages"]:
+        assert DOCUMENT[passage["start"] : passage["end"]] == passage["text"]
+    assert "Uzbekistan" in body["passages"][0]["text"]
+    printed = run("ask", QUESTION, "--top-k", "3", "--index-dir", str(index_dir))
+    assert printed.returncode == 0, printed.stderr
+    answer, passages = printed.stdout.split("\nPassages:\n")
+    assert answer.startswith("Uzbekistan [")
+    lines = passages.splitlines()
+    assert [line.split(". ", 1)[0] for line in lines] == ["1", "2", "3"]
+    first = body["passages"][0]
+    assert lines[0].startswith(f"1. {first['title']} ({first['source']}, characters ")
+
+
 def test_bad_invocations_fail_clearly(tmp_path: Path) -> None:
     """In process: each fails before a model or an index is loaded."""
     missing = invoke("index", "--corpus", str(tmp_path / "nope"), "--index-dir", str(tmp_path))
@@ -120,6 +141,10 @@ def test_bad_invocations_fail_clearly(tmp_path: Path) -> None:
     assert "does not exist" in missing.stderr
     empty = invoke("ask", "   ", "--index-dir", str(tmp_path))
     assert empty.returncode == 2
+    for top_k in ("0", "51", "two"):
+        bad_top_k = invoke("ask", QUESTION, "--top-k", top_k, "--index-dir", str(tmp_path))
+        assert bad_top_k.returncode == 2
+        assert "--top-k" in bad_top_k.stderr
     no_index = invoke("ask", QUESTION, "--index-dir", str(tmp_path / "none"))
     assert no_index.returncode != 0
     assert "no snapshot has been built" in no_index.stderr
