@@ -26,7 +26,7 @@ if __package__ in (None, ""):  # run as `python bench/ask_latency.py`
 
 import httpx
 
-from bench.server_process import ServerProcess
+from bench.lib.server_process import ServerProcess
 from qa.eval.metrics import percentile
 
 

@@ -4,7 +4,7 @@
         [--kazqad KAZQAD_VALIDATION.jsonl] [--half a|b] [--limit N] [--index-root DIR] \
         [--out corpora.json]
 
-Each `--set` (bench/corpus_sets.py) is indexed as `citeqa index` would index its corpus
+Each `--set` (bench/lib/corpus_sets.py) is indexed as `citeqa index` would index its corpus
 folder, and its questions are asked in process. Reported per set, beside the BM25 anchor
 (bench/anchors, on its own 1,000-character chunks; for a Russian set also with the Russian
 stemmer): hit@1, hit@5, MRR@10 (a hit is a passage of a gold document), answer_contains,
@@ -14,11 +14,11 @@ citation_support, abstention recall and false abstention rate, and what the answ
 - cut quotes: citations that a line break cuts mid-sentence (the quote stops where the
   next line goes on in lower case, or starts in lower case after a line break).
 BM25 never abstains. `--half` keeps the questions of one half of the articles
-(bench/corpus_sets.half_of): fit thresholds on one half, report the other. Every
+(bench/lib/corpus_sets.half_of): fit thresholds on one half, report the other. Every
 question's confidence, language and half are in the JSON file, for such fitting.
 
-`--kazqad` adds the whole KazQAD validation file as SQuAD (bench/kazqad.py: 697 paragraphs,
-764 rows), the setting of issue 36's first measurements.
+`--kazqad` adds the whole KazQAD validation file as SQuAD (bench/lib/kazqad.py: 697
+paragraphs, 764 rows), the setting of issue 36's first measurements.
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ from typing import Any
 from bench.anchors.base import AnchorChunk, textbook_chunks
 from bench.anchors.bm25_anchor import BM25Anchor
 from bench.anchors.evaluate import evaluate_anchor
-from bench.corpus_sets import CorpusSet, half_of, in_half, load_set
-from bench.kazqad import read_rows, squad_data
-from bench.quality import Bench, start_bench
-from bench.tables import fmt, markdown, ratio, write_results
+from bench.lib.corpus_sets import CorpusSet, half_of, in_half, load_set
+from bench.lib.harness import Bench, start_bench
+from bench.lib.kazqad import read_rows, squad_data
+from bench.lib.tables import fmt, markdown, ratio, write_results
 from index.snapshot import Snapshot
 from qa.eval.datasets import EvalDataset, EvalQuestion, parse_squad
 from qa.eval.runner import EvalRun, run_eval

@@ -28,7 +28,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as `python bench/follow_ups.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.tables import markdown, write_results
+from bench.lib.tables import markdown, write_results
 from index.builder import IndexBuilder
 from index.chunking import SentenceChunker
 from index.corpus import load_corpus

@@ -37,7 +37,6 @@ if __package__ in (None, ""):  # run as `python bench/index_speed.py`
     if os.environ.get("CITEQA_BENCH_BASELINE_CODE"):
         sys.path.insert(0, os.environ["CITEQA_BENCH_BASELINE_CODE"])
 
-from bench.tables import markdown
 from index.types import Document
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
@@ -249,6 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def report_tables(results: dict[str, Any]) -> str:
     """The per-round figures and ratios, then each build's stages, as markdown."""
+    # Imported here, in the parent: the --baseline child has older code's bench first on
+    # its import path, whose helpers may live elsewhere.
+    from bench.lib.tables import markdown
+
     headers = ["round", "citeqa s", "chunks", "chunks/s", "raw MiniLM chunks/s", "vs raw"]
     headers += ["anchor s", "vs anchor", "baseline s", "speed-up vs baseline"]
     rows = []

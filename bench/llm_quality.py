@@ -35,8 +35,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.llama_server import LlamaServer
-from bench.server_process import ServerProcess
+from bench.lib.llama_server import LlamaServer
+from bench.lib.server_process import ServerProcess
 from index.builder import IndexBuilder
 from index.chunking import SentenceChunker
 from index.corpus import load_corpus

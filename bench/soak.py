@@ -47,9 +47,9 @@ from typing import Any
 
 import httpx
 
-from bench.hostile import HOSTILE_FILES, Probe, big_history, hostile_probes
-from bench.server_process import ServerProcess, memory_kib
-from bench.tables import markdown, write_results
+from bench.lib.hostile import HOSTILE_FILES, Probe, big_history, hostile_probes
+from bench.lib.server_process import ServerProcess, memory_kib
+from bench.lib.tables import markdown, write_results
 from qa.eval.versions import describe_machine, machine
 
 REPO = Path(__file__).resolve().parent.parent

@@ -33,10 +33,10 @@ if __package__ in (None, ""):  # run as `python bench/speed.py`
 
 import httpx
 
-from bench.sampling import sample_questions
-from bench.server_process import ServerProcess, free_port
-from bench.tables import markdown
-from bench.wrk import run_wrk
+from bench.lib.sampling import sample_questions
+from bench.lib.server_process import ServerProcess, free_port
+from bench.lib.tables import markdown
+from bench.lib.wrk import run_wrk
 from index.builder import EMBED_BATCH
 from index.embedders import Embedder, make_embedder
 from index.settings import IndexSettings

@@ -6,8 +6,9 @@ Reads the per-question confidences that bench/corpora.py wrote (the confidence i
 evidence score the abstention threshold is compared with, on a 0-1 scale) and, for each
 situation (a corpus set, that is a corpus language, and a question language), fits an
 abstention threshold on the answerable questions of one fixed half of the articles
-(bench/corpus_sets.half_of) with bench/calibrate.py's rule: the false abstention rate whose
-one-sided 95% Wilson upper bound stays within `--max-false-abstain`. It reports what that
+(bench/lib/corpus_sets.half_of) with the calibration's rule (bench/lib/abstention_budget.py):
+the false abstention rate whose one-sided 95% Wilson upper bound stays within
+`--max-false-abstain`. It reports what that
 threshold does on the other half (fit on a, report b; then fit on b, report a) beside what
 the shipped threshold did on the same questions. Nothing here changes citeqa's calibration:
 it measures whether a per-situation threshold would separate the questions.
@@ -24,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from bench.calibrate import false_abstain_budget
-from bench.tables import fmt, markdown
+from bench.lib.abstention_budget import false_abstain_budget
+from bench.lib.tables import fmt, markdown
 
 HALVES = ("a", "b")
 

@@ -30,8 +30,8 @@ from typing import Any
 if __package__ in (None, ""):  # run as `python bench/startup.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.server_process import ServerProcess
-from bench.tables import markdown, ratio, write_results
+from bench.lib.server_process import ServerProcess
+from bench.lib.tables import markdown, ratio, write_results
 from qa.eval.versions import describe_machine, machine
 
 REPO = Path(__file__).resolve().parent.parent

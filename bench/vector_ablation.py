@@ -28,9 +28,9 @@ if __package__ in (None, ""):  # run as `python bench/vector_ablation.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import qa.retrieval.hybrid as hybrid
-from bench.quality import squad_script_parser, start_bench
-from bench.sampling import sample_questions
-from bench.tables import markdown
+from bench.lib.harness import squad_script_parser, start_bench
+from bench.lib.sampling import sample_questions
+from bench.lib.tables import markdown
 from index.encode import (
     MULTILINGUAL_CHUNK_VECTORS,
     MULTILINGUAL_SENTENCE_VECTORS,

@@ -1,11 +1,11 @@
 """Abstention thresholds, answer margins and confidence, calibrated on data by
-bench/calibrate.py.
+bench/tuning/calibrate.py.
 
 `calibration.json` records, for each scorer, the evidence score below which citeqa
 abstains, the margin within which more sentences join an answer, the logistic curve that
 turns its score into the probability that the answer holds the fact (the confidence users
 see), how each was fitted (data, target, resulting rates) and when; and the same curve
-and display line for short answers. Refit it with `python bench/calibrate.py` after
+and display line for short answers. Refit it with `python -m bench.tuning.calibrate` after
 changing the models or the scoring; override one threshold at run time with
 CITEQA_ABSTAIN_THRESHOLD (applies to the cross-encoder).
 

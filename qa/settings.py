@@ -29,7 +29,7 @@ class QASettings(BaseSettings):
         description="Retrieval depth: chunks each candidate list (dense, multilingual, BM25) "
         "fetches before fusion and reranking; `top_k` of the ranked ones are returned.",
     )
-    # The fusion constant and weights were fitted by bench/fit_fusion.py on 6,000 SQuAD
+    # The fusion constant and weights were fitted by bench/tuning/fit_fusion.py on 6,000 SQuAD
     # questions outside the benchmark's 2,000; on those 2,000, fused hit@5 went from 0.967
     # (k 10; weights 1, 1, 1.5) to 0.969 and MRR@10 from 0.886 to 0.901.
     rrf_k: int = Field(default=3, ge=1, description="Reciprocal rank fusion constant.")

@@ -4,8 +4,8 @@ SQuAD's train set does not reach these machines, so the reader learns from part 
 set, split by article. The 21 training articles are those holding at most two of the 150
 hand-translated benchmark questions (bench/data/squad_translated.*.jsonl): they carry 3,065
 of the 9,380 v1.1 questions and 24 of the translated ones, which the benchmark then leaves
-out (bench/quality.py reads this list from the reader's card). Reported SQuAD figures are
-on the other 27 articles only.
+out (bench/lib/reader_articles.py reads this list from the reader's card). Reported SQuAD
+figures are on the other 27 articles only.
 """
 
 from __future__ import annotations

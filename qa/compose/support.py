@@ -10,7 +10,7 @@ A claim in another script than the passage (a Russian answer over an English doc
 cannot be matched word by word; it needs the multilingual embedder's cosine to reach
 `min_cosine_multilingual`, and its numbers to occur in the sentence.
 
-The thresholds come from `python bench/support_threshold.py --squad-v1 dev-v1.1.json`
+The thresholds come from `python -m bench.tuning.support_threshold --squad-v1 dev-v1.1.json`
 (600 questions, seed 0; the method is in that script's docstring): the pair that accepts
 the most claims supported by their paragraph while accepting at most 5% of each kind of
 unsupported claim. English: 59.5% of the claims built from a question and its answer are

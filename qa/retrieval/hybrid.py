@@ -9,7 +9,7 @@ Up to five ranked lists of chunks are fused:
 - `keyword`: BM25 over chunk texts.
 Each list adds w / (k + rank) to a chunk's score, w being its group's weight (QASettings:
 `dense_weight`, `multilingual_weight`, `keyword_weight`; fitted with k by
-bench/fit_fusion.py). A question in the corpus language uses all five, or only the main
+bench/tuning/fit_fusion.py). A question in the corpus language uses all five, or only the main
 embedder's and BM25's when those agree on the first chunk (`agree`; the pipeline then does
 not embed it with multilingual-e5); a question in another language uses the multilingual
 and keyword lists only (the English embedder does not place a Russian question near its
@@ -169,7 +169,7 @@ def in_fusion_order(
     keyword: list[tuple[str, list[int]]],
 ) -> list[tuple[str, list[int]]]:
     """The groups' lists in the order fusion reads them: ties between chunks follow it, and
-    bench/fit_fusion.py fitted the weights on it."""
+    bench/tuning/fit_fusion.py fitted the weights on it."""
     return dense + multilingual + keyword
 
 

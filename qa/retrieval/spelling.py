@@ -8,7 +8,7 @@ neighbours) or more than `MAX_LENGTH` (a word's variants grow with its length: a
 4,000-letter "word" would have had a quarter of a million), words of the English
 vocabulary of the bundled cross-encoder ("powder" is a word, even where the corpus only
 says "gunpowder"), and any words after the first `MAX_ATTEMPTS` tried (each try stems some
-500 variants: a long gibberish question must not cost seconds). bench/quality.py
+500 variants: a long gibberish question must not cost seconds). bench/quality/typos.py
 measures it on questions given one typo each.
 """
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.hostile import HOSTILE_FILES
+from bench.lib.hostile import HOSTILE_FILES
 from bench.soak import contains_gold, main
 from tests.conftest import CORPUS, DATA
 

@@ -36,15 +36,14 @@ CHECKED = {
     "scale-replicas": "tests/api/test_replicas.py runs these commands",
     "ops-keys": "tests/api/test_auth.py",
     "ops-load": "tests/bench/test_load.py",
-    "bench-quality": "tests/bench/test_quality.py runs it on SQuAD slices",
+    "bench-quality": "tests/bench/quality/test_main.py runs it on SQuAD slices",
     "bench-speed": "tests/bench/test_speed.py runs it on a SQuAD slice",
     "bench-soak": "tests/bench/test_soak.py runs it for 30 s",
-    "bench-reader": "tests/bench/test_quality.py runs it on SQuAD slices",
+    "bench-reader": "tests/bench/quality/test_main.py runs it on SQuAD slices",
     "bench-index-speed": "",
     "bench-index-speed-runs": "",
     "bench-startup": "",
     "bench-follow-ups": "",
-    "bench-line-breaks": "tests/bench/test_line_breaks.py runs it on small sets",
     "bench-corpora": "",
     "bench-split-abstention": "tests/bench/test_split_abstention.py",
     "train-reader": "tests/train/test_reader_training.py trains on a small slice",
@@ -77,9 +76,16 @@ def check_bench(module: str, args: list[str], monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(argparse.ArgumentParser, "parse_args", parse_then_stop)
     monkeypatch.setattr(sys, "argv", [module, *args])
-    main: Callable[[], object] = importlib.import_module(module).main
+    main: Callable[[], object] = importlib.import_module(runs(module)).main
     with pytest.raises(ParsedError):
         main()
+
+
+def runs(module: str) -> str:
+    """The module `python -m module` runs: a package's `__main__`, else `module` itself."""
+    spec = importlib.util.find_spec(module)
+    assert spec is not None, f"no module {module}"
+    return f"{module}.__main__" if spec.submodule_search_locations is not None else module
 
 
 def check_python(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,11 +1,11 @@
-"""One llama.cpp server (bench.llama_server) for the whole test session, whichever test
+"""One llama.cpp server (bench.lib.llama_server) for the whole test session, whichever test
 module asks first; it stops when the session's process exits."""
 
 from __future__ import annotations
 
 import atexit
 
-from bench.llama_server import MODEL_NAME, LlamaServer
+from bench.lib.llama_server import MODEL_NAME, LlamaServer
 
 __all__ = ["MODEL_NAME", "LlamaServer", "shared_llama_server"]
 

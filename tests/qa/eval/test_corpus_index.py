@@ -60,7 +60,7 @@ def test_an_up_to_date_index_is_loaded_not_rebuilt(
 def test_a_subset_seeded_from_a_full_index_embeds_nothing(
     slice_v1: EvalDataset, slice_snapshot: Snapshot, tmp_path: Path, models: Models
 ) -> None:
-    """How bench/quality.py indexes half of the articles for out-of-corpus questions."""
+    """How bench/quality/abstention.py indexes half of the articles for out-of-corpus questions."""
     half = [d for d in slice_v1.documents if d.metadata["article"] == "Sky_(United_Kingdom)"]
     corpus = CorpusIndex(tmp_path, IndexSettings(), embedder=models.embedder, progress=False)
     snapshot, report = corpus.ensure(half, seed=slice_snapshot.path)

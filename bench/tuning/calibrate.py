@@ -1,11 +1,16 @@
 """Fit qa/calibration.json: abstention thresholds, answer margins, confidence curves and
 the short-answer line, from data the benchmarks do not report.
 
-    .venv/bin/python -m bench.calibrate --squad-v1 dev-v1.1.json \
+    .venv/bin/python -m bench.tuning.calibrate --squad-v1 dev-v1.1.json \
         --translated bench/data/calibration/squad_calibration.ru.jsonl \
                      bench/data/calibration/squad_calibration.kk.jsonl \
         [--same-language CORPUS_DIR QUESTIONS.jsonl ...] \
         [--questions 1000] [--index-dir DIR] [--out qa/calibration.json]
+
+It writes qa/calibration.json (`--out`), whose `data` records what it was fitted on. The
+shipped file (2026-12-05, commit 495dbb5, with the trained reader) was made by this command
+on SQuAD v1.1 dev without its held-out paragraphs (`dev-v1.1.heldout-removed.json`), with
+both translated calibration files and the defaults.
 
 For each scorer (the cross-encoder; the English embedder when reranking is off; the
 multilingual embedder, or the multilingual reader, for questions in another language than
@@ -29,9 +34,10 @@ get a stricter threshold, raised only while it costs at most `--max-unseen-cost`
 budget (default 0: none is set aside for it, so it only uses what the base threshold
 leaves unspent). Such terms are the more common the smaller the corpus: 1.6% of the
 calibration's answerable questions have one over all of SQuAD, 37% over a single article
-(`bench/small_corpora.py`), so a raise that costs false abstentions on the full index
-costs much more on small corpora: with 0.01 the out-of-corpus benchmark's false abstention
-rate was 0.052, with 0 it is 0.041 at the same abstention recall (0.961 and 0.970). The
+(the small-corpora study of docs/evaluation-and-benchmarks.md), so a raise that costs false
+abstentions on the full index costs much more on small corpora: with 0.01 the out-of-corpus
+benchmark's false abstention rate was 0.052, with 0 it is 0.041 at the same abstention
+recall (0.961 and 0.970). The
 margin within which extra sentences join an answer is the one with the best
 answer_contains whose median answer stays under `--max-median-words`.
 
@@ -53,16 +59,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as `python bench/calibrate.py`
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+if __package__ in (None, ""):  # run as `python bench/tuning/calibrate.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.stats import binomtest
 from tqdm import tqdm
 
-from bench.reader_quality import article_of, trained_articles
-from bench.sampling import SAMPLE_SIZE, sample_questions
+from bench.lib.abstention_budget import false_abstain_budget
+from bench.lib.reader_articles import article_of, trained_articles
+from bench.lib.sampling import SAMPLE_SIZE, sample_questions
 from index.corpus import load_corpus
 from index.filters import Filter, parse_filters
 from index.settings import IndexSettings
@@ -179,7 +185,7 @@ def main() -> None:
         scorers[READER_SAME_LANGUAGE] = {**scorers[READER], "fitted_as": READER}
     short_answer = fit_short_answer(reranked, spans, args.short_answer_precision)
     document = {
-        "note": "Written by bench/calibrate.py; see its docstring for the method.",
+        "note": "Written by bench/tuning/calibrate.py; see its docstring for the method.",
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "data": {
             "squad_v1": {"file": args.squad_v1.name, "sha256": dataset.sha256},
@@ -343,18 +349,6 @@ def fit_short_answer(
             "f1_shown": round(float(np.mean(np.array(f1s)[shown])), 4) if shown.any() else 0.0,
         },
     }
-
-
-def false_abstain_budget(questions: int, limit: float) -> float:
-    """The highest false abstention rate on `questions` calibration questions whose
-    one-sided 95% Wilson upper bound is at most `limit`."""
-    allowed = 0
-    for k in range(1, questions + 1):
-        bound = binomtest(k, questions).proportion_ci(confidence_level=0.9, method="wilson")
-        if bound.high > limit:
-            break
-        allowed = k
-    return allowed / questions
 
 
 def top_score(evidence: Evidence) -> float:

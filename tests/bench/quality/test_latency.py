@@ -1,4 +1,4 @@
-"""bench/paired_latency.py: citeqa and an anchor timed in turns on the same questions."""
+"""bench/quality/latency.py: citeqa and an anchor timed in turns on the same questions."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from bench.anchors.base import AnchorChunk, textbook_chunks
 from bench.anchors.bm25_anchor import BM25Anchor
-from bench.paired_latency import PairedLatency, time_in_turns
+from bench.quality.latency import PairedLatency, time_in_turns
 from qa.eval.datasets import load_dataset
 from tests.conftest import DATA
 

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from bench.wrk import lua_script, parse_wrk, run_wrk
+from bench.lib.wrk import lua_script, parse_wrk, run_wrk
 from tests.conftest import LiveServer
 
 WRK_OUTPUT = """Running 2s test @ http://127.0.0.1:1/v1/ask

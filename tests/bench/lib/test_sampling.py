@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bench.sampling import sample_questions
+from bench.lib.sampling import sample_questions
 from qa.eval.datasets import EvalQuestion, load_dataset
 from tests.conftest import REPO
 

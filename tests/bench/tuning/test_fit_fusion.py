@@ -1,4 +1,4 @@
-"""bench/fit_fusion.py: grid points fuse the real candidate lists and are ranked by them."""
+"""bench/tuning/fit_fusion.py: grid points fuse the real candidate lists and are ranked by them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.fit_fusion import Lists, Point, main, objective, scores
+from bench.tuning.fit_fusion import Lists, Point, main, objective, scores
 from qa.retrieval.hybrid import DENSE, KEYWORD, MULTILINGUAL
 from qa.settings import QASettings
 from tests.conftest import DATA

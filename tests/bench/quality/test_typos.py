@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from bench.typos import with_typo
+from bench.quality.typos import with_typo
 
 
 def test_one_long_word_gets_one_edit_and_the_rest_is_kept() -> None:

@@ -23,3 +23,8 @@ def sample_questions(
     pool = [q for q in questions if not (answerable_only and q.unanswerable)]
     random.Random(seed).shuffle(pool)
     return pool if size is None else pool[:size]
+
+
+def capped(questions: Sequence[EvalQuestion], limit: int | None) -> list[EvalQuestion]:
+    """The first `limit` questions (all of them when `limit` is None)."""
+    return list(questions if limit is None else questions[:limit])

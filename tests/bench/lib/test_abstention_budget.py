@@ -1,10 +1,10 @@
-"""bench/calibrate.py: the false abstention budget leaves room for sampling error."""
+"""bench/lib/abstention_budget.py: the false abstention budget leaves room for sampling error."""
 
 from __future__ import annotations
 
 from scipy.stats import binomtest
 
-from bench.calibrate import false_abstain_budget
+from bench.lib.abstention_budget import false_abstain_budget
 
 
 def upper_bound(abstentions: int, questions: int) -> float:

@@ -1,4 +1,4 @@
-"""A smoke run of bench/quality.py on the two-article SQuAD slices: every section."""
+"""A smoke run of `python -m bench.quality` on the two-article SQuAD slices: every section."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bench.quality import main
+from bench.quality.__main__ import main
 from tests.conftest import DATA, REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
@@ -28,8 +28,8 @@ def index_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run_bench(tmp_path: Path, index_root: Path, *options: str) -> dict[str, Any]:
-    """bench/quality.py on the SQuAD v1.1 slice with `options`, indexes in `index_root` and
-    results in `tmp_path`: the results it wrote."""
+    """`python -m bench.quality` on the SQuAD v1.1 slice with `options`, indexes in
+    `index_root` and results in `tmp_path`: the results it wrote."""
     out = tmp_path / "quality.json"
     args = [
         "--squad-v1", str(DATA / "squad_slice.json"),

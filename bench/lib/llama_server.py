@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.server_process import free_port
+from bench.lib.server_process import free_port
 from qa.llm.llamacpp import default_model_path
 from qa.settings import QASettings
 

@@ -1,5 +1,5 @@
-"""The multilingual reader's tables in bench/quality.py, on questions whose SQuAD article
-the reader never trained on (its card lists the articles it did).
+"""The multilingual reader's tables, on questions whose SQuAD article the reader never
+trained on (its card lists the articles it did).
 
 - Short answers: the English sample's questions from held-out articles (asked in the main
   SQuAD v1.1 run), and the translated questions from held-out articles (Russian, Kazakh)
@@ -16,17 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bench.tables import fmt, markdown, ratio
+from bench.lib.harness import Bench
+from bench.lib.reader_articles import article_of, trained_articles
+from bench.lib.tables import fmt, markdown, ratio
 from index.snapshot import Snapshot
 from qa.eval.aggregate import aggregate
 from qa.eval.datasets import EvalDataset, EvalQuestion, load_dataset
 from qa.eval.judge import Judgement
-from qa.reader.card import ReaderCard, bundled_weights_dir
-
-if TYPE_CHECKING:
-    from bench.quality import Bench
 
 VARIANTS: dict[str, dict[str, Any]] = {
     "cross-encoder only": {"reader": False},
@@ -42,18 +40,6 @@ COLUMNS = (
     "confidence_ece",
     "latency_ms_p95",
 )
-
-
-def trained_articles() -> set[str]:
-    return set(ReaderCard.read(bundled_weights_dir()).training["squad_training_articles"])
-
-
-def article_of(question: EvalQuestion, snapshot: Snapshot) -> str | None:
-    for doc_id in question.gold_doc_ids:
-        document = snapshot.document(doc_id)
-        if document is not None:
-            return str(document.metadata.get("article"))
-    return None
 
 
 def held_out_judgements(judgements: Sequence[Judgement], snapshot: Snapshot) -> list[Judgement]:
@@ -116,7 +102,7 @@ def reader_tables(
         "Held-out articles: SQuAD articles the reader never trained on. First row: the "
         "SQuAD v1.1 sample's questions from them (main run). Other rows: the translated "
         "questions from them and their English originals, per pipeline (see "
-        "bench/reader_quality.py). Short-answer F1 and precision are over the short "
+        "bench/quality/reader.py). Short-answer F1 and precision are over the short "
         "answers shown; coverage over the answered questions; the ECE is that of the "
         "confidence as the probability that the answer holds a gold answer."
     )

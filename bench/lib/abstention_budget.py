@@ -1,0 +1,19 @@
+"""The false abstention budget of a calibration: the rate a threshold may allow on the
+calibration questions so that, on new questions, it stays within a limit with 95% confidence
+(a rate fitted right at the limit exceeds it on new questions about half of the time)."""
+
+from __future__ import annotations
+
+from scipy.stats import binomtest
+
+
+def false_abstain_budget(questions: int, limit: float) -> float:
+    """The highest false abstention rate on `questions` calibration questions whose
+    one-sided 95% Wilson upper bound is at most `limit`."""
+    allowed = 0
+    for k in range(1, questions + 1):
+        bound = binomtest(k, questions).proportion_ci(confidence_level=0.9, method="wilson")
+        if bound.high > limit:
+            break
+        allowed = k
+    return allowed / questions
