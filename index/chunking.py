@@ -11,8 +11,9 @@ from index.types import Chunk, Document, Span
 # Bumped whenever chunk or sentence boundaries, or the vectors made of them, change, so
 # old snapshots are rebuilt (3: multilingual chunk vectors; 4: chunk vectors and BM25 read
 # the document title first, see index.encode.titled; 5: so do the main sentence vectors;
-# 6: a line break that only wraps a sentence no longer ends it, see index.line_breaks).
-CHUNKER_VERSION = 6
+# 6: a line break that only wraps a sentence no longer ends it, see index.line_breaks; 7:
+# the main sentence vectors are pooled from the chunk passes, see index.sentence_pooling).
+CHUNKER_VERSION = 7
 # Sentences longer than this are cut at whitespace (about the 256-token window of the
 # MiniLM embedder). A sentence longer than the chunk size becomes a chunk of its own.
 MAX_SENTENCE_CHARS = 1000

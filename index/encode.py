@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.chunking import SentenceChunker
-from index.embedders.base import Embedder, Vectors
+from index.embedders.base import Embedder, SpanEmbedder, Vectors
 from index.manifest import EmbeddingInfo
 from index.parts import PartStore
 from index.progress import BuildProgress
+from index.sentence_pooling import SentenceSpan, chunks_and_sentences
 from index.types import Document, Span
 
 # Named vectors of a snapshot: one row per chunk, or one row per sentence.
@@ -173,26 +174,32 @@ class Encoder:
     ) -> dict[str, Vectors]:
         """All vector kinds of the pieces of `group`, embedded together, in piece order."""
         chunk_texts: list[str] = []
+        chunk_sentences: list[list[SentenceSpan]] = []
         sentence_texts: list[str] = []
         titled_sentences: list[str] = []
         with self.times.timed("texts"):
             for piece in group:
                 doc = docs[piece.doc]
                 sentences, ranges = split[piece.doc]
+                first = len(sentence_texts)
                 texts = [
                     doc.text[s.start : s.end]
                     for s in sentences[piece.sentence_lo : piece.sentence_hi]
                 ]
                 sentence_texts.extend(texts)
                 titled_sentences.extend(titled(doc, text) for text in texts)
-                chunk_texts.extend(
-                    titled(doc, doc.text[sentences[lo].start : sentences[hi - 1].end])
-                    for lo, hi in ranges[piece.chunk_lo : piece.chunk_hi]
-                )
-        vectors = {
-            CHUNK_VECTORS: self._embed(CHUNK_VECTORS, self.embedder, chunk_texts),
-            SENTENCE_VECTORS: self._embed(SENTENCE_VECTORS, self.embedder, titled_sentences),
-        }
+                for lo, hi in ranges[piece.chunk_lo : piece.chunk_hi]:
+                    start = sentences[lo].start
+                    chunk = titled(doc, doc.text[start : sentences[hi - 1].end])
+                    shift = len(chunk) - (sentences[hi - 1].end - start)
+                    chunk_texts.append(chunk)
+                    chunk_sentences.append(
+                        [
+                            (first + s - piece.sentence_lo, *_shifted(sentences[s], shift - start))
+                            for s in range(max(lo, piece.sentence_lo), hi)
+                        ]
+                    )
+        vectors = self._main_vectors(chunk_texts, chunk_sentences, titled_sentences)
         if self.multilingual is not None:
             vectors[MULTILINGUAL_CHUNK_VECTORS] = self._embed(
                 MULTILINGUAL_CHUNK_VECTORS, self.multilingual, chunk_texts
@@ -201,6 +208,30 @@ class Encoder:
                 MULTILINGUAL_SENTENCE_VECTORS, self.multilingual, sentence_texts
             )
         return vectors
+
+    def _main_vectors(
+        self,
+        chunk_texts: list[str],
+        chunk_sentences: list[list[SentenceSpan]],
+        titled_sentences: list[str],
+    ) -> dict[str, Vectors]:
+        """The main embedder's chunk and sentence vectors: the sentences pooled from the
+        chunk passes when the embedder can (index.sentence_pooling), else embedded alone."""
+        embedder = self.embedder
+        if not isinstance(embedder, SpanEmbedder):
+            return {
+                CHUNK_VECTORS: self._embed(CHUNK_VECTORS, embedder, chunk_texts),
+                SENTENCE_VECTORS: self._embed(SENTENCE_VECTORS, embedder, titled_sentences),
+            }
+        with self.times.timed(f"embed {CHUNK_VECTORS}"):
+            chunks, sentences = chunks_and_sentences(
+                embedder,
+                chunk_texts,
+                chunk_sentences,
+                titled_sentences,
+                lambda texts: self._embed(SENTENCE_VECTORS, embedder, texts),
+            )
+        return {CHUNK_VECTORS: chunks, SENTENCE_VECTORS: sentences}
 
     def _embed(self, name: str, embedder: Embedder, texts: Sequence[str]) -> Vectors:
         with self.times.timed(f"embed {name}"):
@@ -269,6 +300,10 @@ def _by_piece(
             for name, array in vectors.items()
         }
     return out
+
+
+def _shifted(span: Span, by: int) -> tuple[int, int]:
+    return span.start + by, span.end + by
 
 
 def part_key(config_key: str, pieces: Sequence[tuple[Document, int, int]]) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +38,16 @@ class Embedder(Protocol):
     def prepare_queries(self) -> None:
         """Get ready to embed many single questions fast (a server does this once at start);
         a one-off question does not pay for it."""
+
+
+@runtime_checkable
+class SpanEmbedder(Embedder, Protocol):
+    """An embedder that also pools the token vectors of character spans of each text from
+    the same forward pass (index.sentence_pooling)."""
+
+    def embed_documents_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[Vectors, list[Vectors]]: ...
 
 
 def normalise(vectors: npt.NDArray[np.floating]) -> Vectors:

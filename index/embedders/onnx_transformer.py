@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -114,8 +115,17 @@ class OnnxSentenceEncoder:
         self._pooling = layout.pooling
 
     def encode(self, texts: list[str]) -> FloatArray:
+        return self.encode_with_spans(texts, [[] for _ in texts])[0]
+
+    def encode_with_spans(
+        self, texts: list[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[FloatArray, list[FloatArray]]:
+        """Each text's vector, and for each of its character spans the mean of the token
+        vectors of the same pass that lie inside the span (a zero row for a span whose
+        tokens the model did not read whole, being cut at its length)."""
         # sentence-transformers strips each text before tokenizing it.
-        encodings = self._tokenizer.encode_batch([text.strip() for text in texts])
+        stripped = [text.strip() for text in texts]
+        encodings = self._tokenizer.encode_batch(stripped)
         features = {
             "input_ids": np.asarray([e.ids for e in encodings], dtype=np.int64),
             "attention_mask": np.asarray([e.attention_mask for e in encodings], dtype=np.int64),
@@ -125,7 +135,53 @@ class OnnxSentenceEncoder:
             self._session.run(None, {name: features[name] for name in self._inputs})[0],
             dtype=np.float32,
         )
-        return pool(hidden, features["attention_mask"], self._pooling)
+        pooled = pool(hidden, features["attention_mask"], self._pooling)
+        span_means = [
+            span_means_of(
+                hidden[row],
+                encoding.offsets,
+                encoding.special_tokens_mask,
+                [(a - shift, b - shift) for a, b in text_spans],
+            )
+            for row, (encoding, text_spans, shift) in enumerate(
+                zip(
+                    encodings,
+                    spans,
+                    (len(t) - len(t.lstrip()) for t in texts),
+                    strict=True,
+                )
+            )
+        ]
+        return pooled, span_means
+
+
+def span_means_of(
+    hidden: FloatArray,
+    offsets: Sequence[tuple[int, int]],
+    special: Sequence[int],
+    spans: Sequence[tuple[int, int]],
+) -> FloatArray:
+    """For each `[start, end)` span, the mean of the token vectors `hidden` whose characters
+    (`offsets`) lie inside it; a zero row when the tokens read stop before the span's end."""
+    out = np.zeros((len(spans), hidden.shape[-1]), dtype=np.float32)
+    read = [
+        (i, a, b)
+        for i, ((a, b), sp) in enumerate(zip(offsets, special, strict=False))
+        if not sp and b > a
+    ]
+    if not read:
+        return out
+    last = read[-1][2]
+    starts = np.asarray([a for _, a, _ in read])
+    ends = np.asarray([b for _, _, b in read])
+    rows = np.asarray([i for i, _, _ in read])
+    for k, (start, end) in enumerate(spans):
+        if end > last:
+            continue
+        inside = rows[(starts >= start) & (ends <= end)]
+        if len(inside):
+            out[k] = hidden[inside].mean(axis=0)
+    return out
 
 
 def pool(hidden: FloatArray, mask: npt.NDArray[np.int64], mode: Pooling) -> FloatArray:

@@ -27,6 +27,7 @@ from index.embedders.onnx_transformer import (
     SentenceModelLayout,
     export_transformer,
     read_layout,
+    span_means_of,
 )
 from index.model_cache import (
     cache_key,
@@ -152,6 +153,32 @@ class SentenceTransformerEmbedder:
             out[rows] = documents.encode([texts[i] for i in rows]).reshape(len(rows), self.dim)
         return normalise(out)
 
+    def embed_documents_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[Vectors, list[Vectors]]:
+        """`embed_documents`, and from the same passes a vector for each character span of
+        each text: the mean of the token vectors inside it, normalised (index.encode reads
+        a chunk's sentences so). A span the model did not read whole (past its length) gets
+        a zero row. Mean-pooling models only."""
+        if self._layout is not None and self._layout.pooling != "mean":
+            raise ValueError(f"{self._model_id} does not mean-pool its tokens")
+        documents = self._document_encoder()
+        if documents is None:
+            vectors, means = self._encode_with_spans(texts, spans)
+        else:
+            vectors = np.empty((len(texts), self.dim), dtype=np.float32)
+            means = [np.empty((0, self.dim), dtype=np.float32)] * len(texts)
+            order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+            for at in range(0, len(order), self._batch_size):
+                rows = order[at : at + self._batch_size]
+                pooled, span_means = documents.encode_with_spans(
+                    [texts[i] for i in rows], [spans[i] for i in rows]
+                )
+                vectors[rows] = pooled.reshape(len(rows), self.dim)
+                for row, span_vectors in zip(rows, span_means, strict=True):
+                    means[row] = span_vectors
+        return normalise(vectors), [normalise(m.reshape(-1, self.dim)) for m in means]
+
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         """Questions, by the ONNX export (or torch when there is none), in batches."""
         if not texts:
@@ -231,6 +258,41 @@ class SentenceTransformerEmbedder:
             }
         )
         return cached_file("onnx", "model.onnx", f"{self._model_id.replace('/', '--')}-{key}")
+
+    def _encode_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[Vectors, list[Vectors]]:
+        """`embed_documents_with_spans` by the torch model (no export to run)."""
+        model = self.model
+        tokens = model.encode(
+            [text.strip() for text in texts],
+            output_value="token_embeddings",
+            batch_size=self._batch_size,
+            convert_to_numpy=False,
+            show_progress_bar=False,
+        )
+        vectors = np.empty((len(texts), self.dim), dtype=np.float32)
+        means = []
+        for row, (text, text_spans, hidden) in enumerate(zip(texts, spans, tokens, strict=True)):
+            states = np.asarray(hidden.float().numpy(), dtype=np.float32)
+            shift = len(text) - len(text.lstrip())
+            encoding = model.tokenizer(
+                text.strip(),
+                return_offsets_mapping=True,
+                return_special_tokens_mask=True,
+                truncation=True,
+                max_length=model.max_seq_length,
+            )
+            vectors[row] = states.mean(axis=0)
+            means.append(
+                span_means_of(
+                    states,
+                    encoding["offset_mapping"],
+                    encoding["special_tokens_mask"],
+                    [(a - shift, b - shift) for a, b in text_spans],
+                )
+            )
+        return vectors, means
 
     def _encode(self, texts: Sequence[str]) -> Vectors:
         vectors = self.model.encode(
