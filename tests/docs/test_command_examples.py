@@ -42,6 +42,7 @@ CHECKED = {
     "bench-reader": "tests/bench/quality/test_main.py runs it on SQuAD slices",
     "bench-index-speed": "",
     "bench-index-speed-runs": "",
+    "bench-ray-build": "tests/bench/test_ray_build.py runs it on a SQuAD slice",
     "bench-startup": "",
     "bench-follow-ups": "",
     "bench-corpora": "",
