@@ -185,54 +185,10 @@ class E5Encoder:
         if batch:
             yield batch
 
-    def encode_with_spans(
-        self, texts: Sequence[str], prefix: str, spans: Sequence[Sequence[tuple[int, int]]]
-    ) -> tuple[
-        np.ndarray[tuple[int, int], np.dtype[np.float32]],
-        list[np.ndarray[tuple[int, int], np.dtype[np.float32]]],
-    ]:
-        """`encode`, and for each character span of each text (in the text, without
-        `prefix`) the mean of the token vectors inside it from the same pass, unnormalised;
-        a zero row for a span of a text longer than one window (read in several)."""
-        encoded = [self.tokenizer.encode_with_offsets(prefix + text) for text in texts]
-        means = [np.zeros((len(s), self.dim), dtype=np.float32) for s in spans]
-        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
-        long = [i for i, (ids, _) in enumerate(encoded) if len(ids) > self._width]
-        if long:
-            vectors[long] = self.encode([texts[i] for i in long], prefix)
-        skipped = set(long)
-        short = [Window(i, encoded[i][0]) for i in range(len(texts)) if i not in skipped]
-        for batch in self._batches(short):
-            hidden, mask = self._hidden([short[i].ids for i in batch])
-            pooled = (hidden * mask.unsqueeze(-1)).sum(dim=1) / mask.sum(dim=1, keepdim=True)
-            states = hidden.numpy()
-            for row, i in enumerate(batch):
-                text = short[i].text
-                vectors[text] = pooled[row].numpy()
-                offsets = encoded[text][1]
-                means[text] = span_means(
-                    states[row, 1 : len(offsets) + 1],
-                    offsets,
-                    [(a + len(prefix), b + len(prefix)) for a, b in spans[text]],
-                )
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return (vectors / np.maximum(norms, 1e-12)).astype(np.float32), means
-
     @torch.inference_mode()
     def _mean_pooled(
         self, contents: list[list[int]]
     ) -> np.ndarray[tuple[int, int], np.dtype[np.float64]]:
-        hidden, mask = self._hidden(contents)
-        summed = (hidden * mask.unsqueeze(-1)).sum(dim=1)
-        means: np.ndarray[tuple[int, int], np.dtype[np.float64]] = (
-            (summed / mask.sum(dim=1, keepdim=True)).double().numpy()
-        )
-        return means
-
-    @torch.inference_mode()
-    def _hidden(self, contents: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
-        """The last hidden states of `<s> ids </s>` for each of `contents`, padded, and
-        the attention mask."""
         tokenizer = self.tokenizer
         width = max(len(ids) for ids in contents) + 2
         input_ids = torch.full((len(contents), width), tokenizer.pad, dtype=torch.long)
@@ -242,21 +198,8 @@ class E5Encoder:
             input_ids[row, : len(sequence)] = torch.tensor(sequence)
             mask[row, : len(sequence)] = 1
         hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
-        return hidden, mask
-
-
-def span_means(
-    states: np.ndarray[tuple[int, int], np.dtype[np.float32]],
-    offsets: Sequence[tuple[int, int]],
-    spans: Sequence[tuple[int, int]],
-) -> np.ndarray[tuple[int, int], np.dtype[np.float32]]:
-    """For each `[start, end)` span, the mean of the token states whose characters lie
-    inside it (a token's range may include the space before its word)."""
-    out = np.zeros((len(spans), states.shape[-1]), dtype=np.float32)
-    starts = np.asarray([a for a, _ in offsets])
-    ends = np.asarray([b for _, b in offsets])
-    for k, (start, end) in enumerate(spans):
-        inside = np.flatnonzero((ends > starts) & (starts >= start - 1) & (ends <= end))
-        if len(inside):
-            out[k] = states[inside].mean(axis=0)
-    return out
+        summed = (hidden * mask.unsqueeze(-1)).sum(dim=1)
+        means: np.ndarray[tuple[int, int], np.dtype[np.float64]] = (
+            (summed / mask.sum(dim=1, keepdim=True)).double().numpy()
+        )
+        return means

