@@ -14,8 +14,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 
-from api.admin_schemas import DocumentInfo, UploadedFile
-from api.errors import ApiError
+from api.http.errors import ApiError
+from api.schemas.admin import DocumentInfo, UploadedFile
 from index.backends import open_backend, open_document_store
 from index.builder import PARTS_DIR, IndexBuilder
 from index.chunking import SentenceChunker

@@ -30,7 +30,7 @@ if "CITEQA_CACHE_DIR" not in os.environ:
 from fastapi import FastAPI
 
 from api.app import create_app
-from api.server import server_config
+from api.http.server import server_config
 from api.settings import ApiSettings
 from index.builder import IndexBuilder
 from index.chunking import SentenceChunker
@@ -156,7 +156,7 @@ def free_port() -> int:
 
 class LiveServer:
     """A uvicorn server in a thread, on a free loopback port, configured as `citeqa serve`
-    configures it (api.server)."""
+    configures it (api.http.server)."""
 
     def __init__(self, app: FastAPI) -> None:
         self.port = free_port()

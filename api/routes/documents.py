@@ -8,14 +8,14 @@ from fastapi import APIRouter, Depends, File, Form, Query, Security, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from api.admin import IndexAdmin, get_admin
-from api.admin_schemas import DocumentInfo, DocumentList, DocumentQueued
-from api.errors import ApiError
-from api.json_body import CheckedJsonRoute
-from api.schemas import ErrorBody
-from api.security import require_api_key
+from api.checks.json_body import CheckedJsonRoute
+from api.checks.uploads import LANG_PATTERN, parse_metadata, read_upload, safe_filename
+from api.http.errors import ApiError
+from api.http.security import require_api_key
+from api.schemas.admin import DocumentInfo, DocumentList, DocumentQueued
+from api.schemas.questions import ErrorBody
 from api.settings import ApiSettings
 from api.state import get_pipeline, get_settings
-from api.uploads import LANG_PATTERN, parse_metadata, read_upload, safe_filename
 from index.limits import check_document_size
 from index.loaders import LoaderError
 from qa.pipeline import QAPipeline

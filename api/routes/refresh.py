@@ -8,7 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Security
 
 from api.admin import IndexAdmin, get_admin
-from api.admin_schemas import (
+from api.checks.json_body import CheckedJsonRoute
+from api.http.security import require_api_key
+from api.routes.documents import ADMIN_ERRORS
+from api.schemas.admin import (
     BuildProgressInfo,
     IndexStatus,
     RefreshInfo,
@@ -16,9 +19,6 @@ from api.admin_schemas import (
     RefreshReport,
     SkippedFile,
 )
-from api.json_body import CheckedJsonRoute
-from api.routes.documents import ADMIN_ERRORS
-from api.security import require_api_key
 from api.state import get_pipeline
 from index.refresh import RefreshOutcome, RefreshStatus
 from qa.pipeline import QAPipeline

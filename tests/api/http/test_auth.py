@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.security import key_matches
+from api.http.security import key_matches
 from api.settings import ApiSettings
 from qa.models import Models
 from qa.pipeline import QAPipeline

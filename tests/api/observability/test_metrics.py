@@ -17,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import ValidationError
 
 from api.app import create_app
-from api.jsonlog import REQUEST_ID, JsonFormatter, use_json_logs
+from api.observability.jsonlog import REQUEST_ID, JsonFormatter, use_json_logs
 from api.settings import ApiSettings
 from qa.models import Models
 from qa.pipeline import QAPipeline

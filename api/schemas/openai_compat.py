@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from annotated_types import Ge, Le
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StrictBool, StrictStr
 
-from api.schemas import Count, Filters, whole_float_to_int
+from api.schemas.questions import Count, Filters, whole_float_to_int
 from qa.types import Citation, Passage, ShortAnswer
 
 MODEL_ID = "citeqa"

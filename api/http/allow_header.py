@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.route_templates import RouteTemplates
+from api.http.route_templates import RouteTemplates
 
 
 class AllowHeader:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from api.errors import ApiError
+from api.http.errors import ApiError
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 

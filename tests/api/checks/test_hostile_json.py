@@ -11,8 +11,12 @@ import httpx
 import pytest
 
 import api.routes
-from api.json_body import CheckedJsonRoute, RefusedJsonError, parse_checked_json
-from tests.api.test_bad_requests import GOOD_QUESTION, assert_json_error, assert_still_answers
+from api.checks.json_body import CheckedJsonRoute, RefusedJsonError, parse_checked_json
+from tests.api.checks.test_bad_requests import (
+    GOOD_QUESTION,
+    assert_json_error,
+    assert_still_answers,
+)
 
 LONE = "\\ud800"  # a JSON escape that decodes to a lone (unpaired) UTF-16 surrogate
 LOW = "\\udfff"

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.security_headers import DOCS_CSP, PAGE_CSP, SecurityHeaders
+from api.http.security_headers import DOCS_CSP, PAGE_CSP, SecurityHeaders
 from api.settings import ApiSettings
 from qa.pipeline import QAPipeline
 

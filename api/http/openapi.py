@@ -41,7 +41,7 @@ QUESTION_FIELDS = (
 )
 TOP_K_SCHEMAS = ("AskRequest", "ChatRequest", "SearchRequest", "ChatCompletionRequest")
 HISTORY_SCHEMAS = ("AskRequest", "ChatRequest")
-# FastAPI's default 422 body, which api.errors replaces with ErrorBody.
+# FastAPI's default 422 body, which api.http.errors replaces with ErrorBody.
 FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from api.errors import ApiError
+from api.http.errors import ApiError
 from api.settings import ApiSettings
 from index.filters import Filter, FilterError, parse_filters
 

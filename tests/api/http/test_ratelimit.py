@@ -8,7 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import ValidationError
 
 from api.app import create_app
-from api.ratelimit import ADMIN_PREFIXES, Rate, TokenBuckets, parse_rate
+from api.http.ratelimit import ADMIN_PREFIXES, Rate, TokenBuckets, parse_rate
 from api.settings import ApiSettings
 from qa.pipeline import QAPipeline
 

@@ -11,9 +11,9 @@ from uuid import uuid4
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.jsonlog import REQUEST_ID
-from api.observability import Metrics
-from api.route_templates import RouteTemplates
+from api.http.route_templates import RouteTemplates
+from api.observability.jsonlog import REQUEST_ID
+from api.observability.metrics import Metrics
 
 access_log = logging.getLogger("citeqa.access")
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from api.uploads import safe_filename
+from api.checks.uploads import safe_filename
 from index.document_store import DocumentStore
 from qa.models import Models
 from tests.api.admin_support import (

@@ -13,8 +13,8 @@ import re
 import unicodedata
 from typing import Any
 
-from api.errors import ApiError
-from api.json_body import RefusedJsonError, parse_checked_json
+from api.checks.json_body import RefusedJsonError, parse_checked_json
+from api.http.errors import ApiError
 from index.loaders import LoaderError, LoaderLimits, load_bytes, make_doc_id
 from index.types import Document
 

@@ -8,7 +8,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from api.http_protocol import bounded_protocol
+from api.http.http_protocol import bounded_protocol
 from api.settings import ApiSettings
 
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from api.observability import Metrics
+from api.observability.metrics import Metrics
 from qa.compose.base import Composer, Evidence
 from qa.pipeline import QAPipeline
 from qa.streaming import AnswerDone, StreamEvent

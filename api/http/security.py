@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from api.errors import ApiError
+from api.http.errors import ApiError
 from api.state import get_settings
 
 api_key_header = APIKeyHeader(

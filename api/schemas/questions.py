@@ -1,4 +1,5 @@
-"""Request and response bodies of the HTTP API (documented in docs/http-api.md)."""
+"""Bodies of the question routes (ask, search, chat), of health and of every error
+(documented in docs/http-api.md)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from api.validation import VISIBLE_TEXT
+from api.checks.validation import VISIBLE_TEXT
 from index.filters import MAX_FILTER_KEY_CHARS, MAX_FILTER_KEYS, MAX_FILTER_VALUES
 from qa.types import Answer, Passage
 
@@ -69,14 +70,14 @@ FILTERS_SCHEMA: dict[str, Any] = {
 """What index.filters.parse_filters takes (it checks them; this documents them)."""
 
 Filters = Annotated[dict[str, Any] | None, WithJsonSchema(FILTERS_SCHEMA)]
-"""The `filters` field of a request, as sent (api.validation.checked_filters parses it)."""
+"""The `filters` field of a request, as sent (api.checks.validation.checked_filters parses it)."""
 ASK_TOP_K = (
     "How many ranked passages `include_passages` returns, 1 to CITEQA_MAX_TOP_K (50); "
     "CITEQA_TOP_K (5) when absent. It changes neither what is retrieved nor the answer."
 )
 INCLUDE_PASSAGES = "Return the `top_k` best-ranked passages in `passages`."
 QUESTION_TEXT: dict[str, Any] = {"minLength": 1, "pattern": VISIBLE_TEXT}
-"""A question's schema: not blank, no NUL (api.validation.checked_question checks it, and
+"""A question's schema: not blank, no NUL (api.checks.validation.checked_question checks it, and
 the served schema adds the configured maxLength)."""
 
 
