@@ -16,17 +16,17 @@ from fastapi import FastAPI, Request
 
 from api.http.errors import ApiError
 from api.schemas.admin import DocumentInfo, UploadedFile
-from index.backends import open_backend, open_document_store
-from index.builder import PARTS_DIR, IndexBuilder
-from index.chunking import SentenceChunker
-from index.document_store import DocumentRecords, StoredDocument
-from index.manifest import DocumentEntry
-from index.refresh import Refresher
+from index.building.builder import PARTS_DIR, IndexBuilder
+from index.building.refresh import Refresher
+from index.documents.document_store import DocumentRecords, StoredDocument
+from index.documents.sources import Skipped, collect_documents
 from index.settings import IndexSettings
-from index.snapshot import Snapshot
-from index.sources import Skipped, collect_documents
+from index.snapshots.backends import open_backend, open_document_store
+from index.snapshots.manifest import DocumentEntry
+from index.snapshots.snapshot import Snapshot
+from index.snapshots.watch import SnapshotWatcher
+from index.text.chunking import SentenceChunker
 from index.types import Document
-from index.watch import SnapshotWatcher
 from qa.pipeline import QAPipeline
 
 log = logging.getLogger(__name__)

@@ -32,13 +32,13 @@ from fastapi import FastAPI
 from api.app import create_app
 from api.http.server import server_config
 from api.settings import ApiSettings
-from index.builder import IndexBuilder
-from index.chunking import SentenceChunker
-from index.corpus import load_corpus
+from index.building.builder import IndexBuilder
+from index.documents.corpus import load_corpus
 from index.embedders import E5_ID, MINILM_ID, Embedder, make_embedder
-from index.repository import SnapshotRepository
 from index.settings import IndexSettings
-from index.snapshot import Snapshot
+from index.snapshots.repository import SnapshotRepository
+from index.snapshots.snapshot import Snapshot
+from index.text.chunking import SentenceChunker
 from qa.factory import build_pipeline
 from qa.models import Models
 from qa.pipeline import QAPipeline

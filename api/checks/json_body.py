@@ -16,7 +16,7 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
-from index.plain_values import value_problem
+from index.loaders.plain_values import value_problem
 
 
 class RefusedJsonError(ValueError):

@@ -7,7 +7,7 @@ from typing import Any
 
 from api.http.errors import ApiError
 from api.settings import ApiSettings
-from index.filters import Filter, FilterError, parse_filters
+from index.stores.filters import Filter, FilterError, parse_filters
 
 # What str.strip() removes (str.isspace, all in the Basic Multilingual Plane), written out
 # so that the schema's pattern, an ECMA-262 regular expression whose \s is another set,

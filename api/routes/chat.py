@@ -36,7 +36,7 @@ from api.schemas.questions import (
 )
 from api.settings import ApiSettings
 from api.state import get_pipeline, get_settings
-from index.filters import Filter
+from index.stores.filters import Filter
 from index.unavailable import IndexUnavailableError
 from qa.pipeline import QAPipeline
 from qa.streaming import AnswerDelta, AnswerDone, CitationEvent

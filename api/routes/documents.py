@@ -16,7 +16,7 @@ from api.schemas.admin import DocumentInfo, DocumentList, DocumentQueued
 from api.schemas.questions import ErrorBody
 from api.settings import ApiSettings
 from api.state import get_pipeline, get_settings
-from index.limits import check_document_size
+from index.documents.limits import check_document_size
 from index.loaders import LoaderError
 from qa.pipeline import QAPipeline
 

@@ -20,7 +20,7 @@ from api.schemas.admin import (
     SkippedFile,
 )
 from api.state import get_pipeline
-from index.refresh import RefreshOutcome, RefreshStatus
+from index.building.refresh import RefreshOutcome, RefreshStatus
 from qa.pipeline import QAPipeline
 
 router = APIRouter(

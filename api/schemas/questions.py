@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from api.checks.validation import VISIBLE_TEXT
-from index.filters import MAX_FILTER_KEY_CHARS, MAX_FILTER_KEYS, MAX_FILTER_VALUES
+from index.stores.filters import MAX_FILTER_KEY_CHARS, MAX_FILTER_KEYS, MAX_FILTER_VALUES
 from qa.types import Answer, Passage
 
 
@@ -67,7 +67,7 @@ FILTERS_SCHEMA: dict[str, Any] = {
     "description": 'Metadata filters: {"key": value}, {"key": {"$eq": value}} or '
     '{"key": {"$in": [...]}}, ANDed.',
 }
-"""What index.filters.parse_filters takes (it checks them; this documents them)."""
+"""What index.stores.filters.parse_filters takes (it checks them; this documents them)."""
 
 Filters = Annotated[dict[str, Any] | None, WithJsonSchema(FILTERS_SCHEMA)]
 """The `filters` field of a request, as sent (api.checks.validation.checked_filters parses it)."""

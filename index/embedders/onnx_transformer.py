@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from tokenizers import Tokenizer
 
-from index.onnx_session import cpu_session
+from index.runtime.onnx_session import cpu_session
 
 if TYPE_CHECKING:
     import torch

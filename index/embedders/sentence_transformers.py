@@ -28,7 +28,7 @@ from index.embedders.onnx_transformer import (
     export_transformer,
     read_layout,
 )
-from index.model_cache import (
+from index.runtime.model_cache import (
     cache_key,
     cached_file,
     files_fingerprint,

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.building.encode import CHUNK_ROW_VECTORS
 from index.embedders.base import Embedder, Vectors
-from index.encode import CHUNK_ROW_VECTORS
-from index.snapshot import (
+from index.snapshots.snapshot import (
     MULTILINGUAL_CHUNK_VECTORS,
     MULTILINGUAL_SENTENCE_VECTORS,
     SENTENCE_VECTORS,

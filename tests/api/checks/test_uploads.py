@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from api.checks.uploads import safe_filename
-from index.document_store import DocumentStore
+from index.documents.document_store import DocumentStore
 from qa.models import Models
 from tests.api.admin_support import (
     AUTH,
