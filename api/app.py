@@ -95,7 +95,7 @@ def create_app(
     app.state.admin = None
     app.state.metrics = Metrics(
         snapshot=lambda: app.state.pipeline.snapshot if app.state.pipeline else None,
-        refresh_status=lambda: app.state.admin.refresher.status() if app.state.admin else None,
+        refresh_status=lambda: app.state.admin.status() if app.state.admin else None,
     )
     install_error_handlers(app)
     install_openapi(app, settings)

@@ -31,7 +31,7 @@ def index_command(
 ) -> None:
     """Build or refresh the index: unchanged documents are not embedded again."""
     configure_runtime()
-    from index.documents.sources import build_index
+    from index.service import build_index
     from index.settings import IndexSettings
 
     settings = IndexSettings()

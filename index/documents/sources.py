@@ -7,13 +7,11 @@ import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from index.building.builder import BuildReport
-from index.documents.corpus import load_corpus, make_builder
+from index.documents.corpus import load_corpus
 from index.documents.document_store import DocumentRecords
 from index.documents.limits import check_document_size
-from index.loaders import LoaderError, corpus_doc_ids, iter_corpus, load_path
+from index.loaders import LoaderError, corpus_doc_ids, load_path
 from index.settings import IndexSettings
-from index.snapshots.backends import open_document_store
 from index.types import Document
 
 log = logging.getLogger(__name__)
@@ -38,24 +36,6 @@ def collect_documents(
     by_id = {doc.doc_id: doc for doc in corpus if doc.doc_id not in deleted}
     by_id.update((doc.doc_id, doc) for doc in store.documents())
     return [by_id[doc_id] for doc_id in sorted(by_id)], skipped
-
-
-def build_index(
-    settings: IndexSettings, progress: bool = True
-) -> tuple[BuildReport, Skipped, list[str]]:
-    """Index the corpus folder together with the documents uploaded through the admin API
-    (and without those deleted through it), exactly as the server's refresh does; the
-    documents are streamed, so memory does not grow with the corpus. The last item: lines
-    on the Ray workers' throughput, when the embedding ran on a cluster."""
-    builder = make_builder(settings, progress=progress)
-    store = open_document_store(settings, builder.backend)
-    skipped: Skipped = []
-    paths = list(iter_corpus(settings.corpus_dir)) if settings.corpus_dir.is_dir() else []
-    uploads = {r.doc_id for r in store.records()}
-    total = len(paths) + len(uploads)
-    report = builder.run(stream_documents(settings, store, paths, skipped), total=total)
-    stats = getattr(builder.remote, "stats", None)
-    return report, skipped, stats.describe() if stats is not None else []
 
 
 def stream_documents(
