@@ -12,15 +12,16 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api.allow_header import AllowHeader
-from api.errors import install_error_handlers
+from api.http.allow_header import AllowHeader
+from api.http.errors import install_error_handlers
+from api.http.middleware import BodySizeLimit
+from api.http.openapi import install_openapi
+from api.http.ratelimit import RateLimit, parse_rate
+from api.http.route_templates import RouteTemplates
+from api.http.security_headers import SecurityHeaders
 from api.lifecycle import pipeline_ready, shutdown
-from api.middleware import BodySizeLimit
-from api.observability import Metrics
-from api.openapi import install_openapi
-from api.ratelimit import RateLimit, parse_rate
-from api.request_tracking import RequestTracking
-from api.route_templates import RouteTemplates
+from api.observability.metrics import Metrics
+from api.observability.request_tracking import RequestTracking
 from api.routes import (
     ask,
     chat,
@@ -32,8 +33,7 @@ from api.routes import (
     search,
     widget,
 )
-from api.schemas import ErrorBody
-from api.security_headers import SecurityHeaders
+from api.schemas.questions import ErrorBody
 from api.settings import ApiSettings
 from index.settings import IndexSettings
 from qa.pipeline import QAPipeline
@@ -95,7 +95,7 @@ def create_app(
     app.state.admin = None
     app.state.metrics = Metrics(
         snapshot=lambda: app.state.pipeline.snapshot if app.state.pipeline else None,
-        refresh_status=lambda: app.state.admin.refresher.status() if app.state.admin else None,
+        refresh_status=lambda: app.state.admin.status() if app.state.admin else None,
     )
     install_error_handlers(app)
     install_openapi(app, settings)

@@ -7,7 +7,7 @@ import logging
 from fastapi import FastAPI
 
 from api.admin import start_admin, stop_admin
-from api.answer_metrics import observe_answers
+from api.observability.answer_metrics import observe_answers
 
 log = logging.getLogger(__name__)
 

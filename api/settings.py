@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from api.ratelimit import parse_rate
+from api.http.ratelimit import parse_rate
 
 
 class ApiSettings(BaseSettings):

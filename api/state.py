@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from api.errors import ApiError
+from api.http.errors import ApiError
 from api.settings import ApiSettings
 from qa.pipeline import QAPipeline
 

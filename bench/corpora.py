@@ -39,7 +39,7 @@ from bench.lib.corpus_sets import CorpusSet, half_of, in_half, load_set
 from bench.lib.harness import Bench, start_bench
 from bench.lib.kazqad import read_rows, squad_data
 from bench.lib.tables import fmt, markdown, ratio, write_results
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.eval.datasets import EvalDataset, EvalQuestion, parse_squad
 from qa.eval.runner import EvalRun, run_eval
 from qa.eval.targets import InProcessTarget

@@ -29,11 +29,11 @@ if __package__ in (None, ""):  # run as `python bench/follow_ups.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.lib.tables import markdown, write_results
-from index.builder import IndexBuilder
-from index.chunking import SentenceChunker
-from index.corpus import load_corpus
-from index.repository import SnapshotRepository
+from index.building.builder import IndexBuilder
+from index.documents.corpus import load_corpus
 from index.settings import IndexSettings
+from index.snapshots.repository import SnapshotRepository
+from index.text.chunking import SentenceChunker
 from qa.factory import build_pipeline
 from qa.models import Models
 from qa.pipeline import QAPipeline

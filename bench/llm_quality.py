@@ -37,13 +37,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.lib.llama_server import LlamaServer
 from bench.lib.server_process import ServerProcess
-from index.builder import IndexBuilder
-from index.chunking import SentenceChunker
-from index.corpus import load_corpus
+from index.building.builder import IndexBuilder
+from index.documents.corpus import load_corpus
 from index.embedders import make_embedder
-from index.repository import SnapshotRepository
 from index.settings import IndexSettings
-from index.snapshot import Snapshot
+from index.snapshots.repository import SnapshotRepository
+from index.snapshots.snapshot import Snapshot
+from index.text.chunking import SentenceChunker
 from qa.compose.generative import GenerativeComposer
 from qa.eval.datasets import EvalQuestion, load_dataset
 from qa.eval.judge import SnapshotTexts, supported

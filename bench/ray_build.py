@@ -41,12 +41,12 @@ import numpy as np
 
 from bench.lib.sampling import sample_questions
 from bench.lib.tables import markdown, write_results
-from index.builder import IndexBuilder
-from index.chunking import SentenceChunker
+from index.building.builder import IndexBuilder
 from index.embedders import Embedder, make_embedder
-from index.repository import SnapshotRepository
 from index.settings import IndexSettings
-from index.snapshot import Snapshot
+from index.snapshots.repository import SnapshotRepository
+from index.snapshots.snapshot import Snapshot
+from index.text.chunking import SentenceChunker
 from index.types import Document
 from qa.eval.datasets import load_dataset
 from qa.eval.versions import describe_machine, machine
@@ -151,7 +151,7 @@ def cluster(address: str | None) -> Iterator[str]:
 
 def ray_encoding(address: str, settings: IndexSettings) -> Any:
     """The remote encoding `citeqa index --ray ADDRESS` builds with (index.corpus)."""
-    from index.ray_encode import RayEncoding
+    from index.building.ray_encode import RayEncoding
 
     return RayEncoding(
         address,

@@ -37,10 +37,10 @@ from bench.lib.sampling import sample_questions
 from bench.lib.server_process import ServerProcess, free_port
 from bench.lib.tables import markdown
 from bench.lib.wrk import run_wrk
-from index.builder import EMBED_BATCH
+from index.building.builder import EMBED_BATCH
 from index.embedders import Embedder, make_embedder
 from index.settings import IndexSettings
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.eval.corpus_index import CorpusIndex
 from qa.eval.datasets import load_dataset
 from qa.eval.metrics import percentile

@@ -31,12 +31,12 @@ import qa.retrieval.hybrid as hybrid
 from bench.lib.harness import squad_script_parser, start_bench
 from bench.lib.sampling import sample_questions
 from bench.lib.tables import markdown
-from index.encode import (
+from index.building.encode import (
     MULTILINGUAL_CHUNK_VECTORS,
     MULTILINGUAL_SENTENCE_VECTORS,
     SENTENCE_VECTORS,
 )
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.eval.datasets import EvalQuestion, load_dataset
 
 METRICS = ("hit@5", "mrr@10", "answer_contains")

@@ -8,9 +8,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from index.chunking import ChunkerSettings
 from index.embedders import E5_ID, MINILM_ID
 from index.loaders.limits import LoaderLimits
+from index.text.chunking import ChunkerSettings
 
 
 class IndexSettings(BaseSettings):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from index.backends import open_backend
 from index.settings import IndexSettings
-from index.snapshot import Snapshot
+from index.snapshots.backends import open_backend
+from index.snapshots.snapshot import Snapshot
 from qa.calibration import CROSS_ENCODER, Calibration
 from qa.compose.base import Composer
 from qa.compose.extractive import ExtractiveComposer, ExtractiveSettings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from index.embedders import QUESTION_TOKENS, Embedder, make_embedder
-from index.manifest import Manifest
+from index.snapshots.manifest import Manifest
 from qa.reader.reader import Reader
 from qa.rerank.cross_encoder import CrossEncoder
 

@@ -13,9 +13,9 @@ from contextlib import contextmanager
 
 from threadpoolctl import threadpool_limits
 
-from index.filters import Filter
-from index.language import dominant_script
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
+from index.stores.filters import Filter
+from index.text.language import dominant_script
 from qa.calibration import READER, READER_SAME_LANGUAGE
 from qa.compose.base import Composer, Evidence
 from qa.conversation import (

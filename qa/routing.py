@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from index.language import (
+from index.text.language import (
     MIN_STOPWORD_SHARE,
     UNDETERMINED,
     detect_language,

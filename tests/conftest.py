@@ -30,15 +30,15 @@ if "CITEQA_CACHE_DIR" not in os.environ:
 from fastapi import FastAPI
 
 from api.app import create_app
-from api.server import server_config
+from api.http.server import server_config
 from api.settings import ApiSettings
-from index.builder import IndexBuilder
-from index.chunking import SentenceChunker
-from index.corpus import load_corpus
+from index.building.builder import IndexBuilder
+from index.documents.corpus import load_corpus
 from index.embedders import E5_ID, MINILM_ID, Embedder, make_embedder
-from index.repository import SnapshotRepository
 from index.settings import IndexSettings
-from index.snapshot import Snapshot
+from index.snapshots.repository import SnapshotRepository
+from index.snapshots.snapshot import Snapshot
+from index.text.chunking import SentenceChunker
 from qa.factory import build_pipeline
 from qa.models import Models
 from qa.pipeline import QAPipeline
@@ -156,7 +156,7 @@ def free_port() -> int:
 
 class LiveServer:
     """A uvicorn server in a thread, on a free loopback port, configured as `citeqa serve`
-    configures it (api.server)."""
+    configures it (api.http.server)."""
 
     def __init__(self, app: FastAPI) -> None:
         self.port = free_port()

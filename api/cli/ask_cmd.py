@@ -36,7 +36,7 @@ def ask_command(
     """Answer QUESTION with citations from the indexed documents."""
     configure_runtime()
     from index.settings import IndexSettings
-    from index.snapshot import SnapshotError
+    from index.snapshots.snapshot import SnapshotError
     from qa.factory import load_pipeline
 
     text = question.strip()

@@ -76,7 +76,7 @@ def eval_command(
 ) -> None:
     """Ask every question of DATASET and write the metrics and reports into --out."""
     configure_runtime()
-    from index.snapshot import SnapshotError
+    from index.snapshots.snapshot import SnapshotError
     from qa.eval.compare import compare as deltas
     from qa.eval.compare import format_deltas, parse_threshold, shortfalls
     from qa.eval.datasets import DatasetError, load_dataset

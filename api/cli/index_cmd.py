@@ -31,8 +31,8 @@ def index_command(
 ) -> None:
     """Build or refresh the index: unchanged documents are not embedded again."""
     configure_runtime()
+    from index.service import build_index
     from index.settings import IndexSettings
-    from index.sources import build_index
 
     settings = IndexSettings()
     if corpus is not None:

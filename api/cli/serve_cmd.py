@@ -28,7 +28,7 @@ def serve_command(
     import uvicorn
 
     from api.app import create_app
-    from api.server import server_config
+    from api.http.server import server_config
     from api.settings import ApiSettings
     from index.settings import IndexSettings
     from qa.factory import load_pipeline
@@ -38,7 +38,7 @@ def serve_command(
     if index_dir is not None:
         index_settings.index_dir = index_dir
     if settings.log_format == "json":
-        from api.jsonlog import use_json_logs
+        from api.observability.jsonlog import use_json_logs
 
         use_json_logs()
     app = create_app(
@@ -53,6 +53,6 @@ def serve_command(
         port or settings.port,
         log_level="info",
         log_config=None,  # uvicorn logs through the root logger (JSON lines by default)
-        access_log=False,  # api.request_tracking writes one access line per request
+        access_log=False,  # api.observability.request_tracking writes one access line per request
     )
     uvicorn.Server(config).run()

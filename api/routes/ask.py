@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 
-from api.content_type import json_body
-from api.json_body import CheckedJsonRoute
-from api.schemas import AskRequest, AskResponse, ErrorBody
+from api.checks.content_type import json_body
+from api.checks.json_body import CheckedJsonRoute
+from api.checks.validation import checked_filters, checked_history, checked_question, checked_top_k
+from api.schemas.questions import AskRequest, AskResponse, ErrorBody
 from api.settings import ApiSettings
 from api.state import get_pipeline, get_settings
-from api.validation import checked_filters, checked_history, checked_question, checked_top_k
 from qa.pipeline import QAPipeline
 from qa.types import Answer
 

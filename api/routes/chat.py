@@ -3,8 +3,8 @@
 Events, in order: `meta` (ChatMeta: the conversation id), then `delta` (ChatDelta: answer
 text as it is produced) and `citation` (a citation object, once its marker has been
 sent), then `done` (exactly the body /v1/ask returns) or `error` ({"error": {"code",
-"message"}}). An idle stream carries a keep-alive comment every 15 seconds (api.sse). A request that
-is not valid gets a JSON error, as /v1/ask, before any event is sent.
+"message"}}). An idle stream carries a keep-alive comment every 15 seconds (api.http.sse).
+A request that is not valid gets a JSON error, as /v1/ask, before any event is sent.
 """
 
 from __future__ import annotations
@@ -18,18 +18,25 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
-from api.content_type import json_body
+from api.checks.content_type import json_body
+from api.checks.json_body import CheckedJsonRoute
+from api.checks.validation import checked_filters, checked_history, checked_question, checked_top_k
 from api.conversations import ConversationStore
-from api.errors import ApiError, index_unavailable
-from api.json_body import CheckedJsonRoute
+from api.http.errors import ApiError, index_unavailable
+from api.http.sse import EventStreamResponse, encode_event
+from api.http.threaded import iterate_in_thread
 from api.routes.ask import ERRORS
-from api.schemas import AskResponse, ChatDelta, ChatMeta, ChatRequest, ErrorBody, ErrorDetail
+from api.schemas.questions import (
+    AskResponse,
+    ChatDelta,
+    ChatMeta,
+    ChatRequest,
+    ErrorBody,
+    ErrorDetail,
+)
 from api.settings import ApiSettings
-from api.sse import EventStreamResponse, encode_event
 from api.state import get_pipeline, get_settings
-from api.threaded import iterate_in_thread
-from api.validation import checked_filters, checked_history, checked_question, checked_top_k
-from index.filters import Filter
+from index.stores.filters import Filter
 from index.unavailable import IndexUnavailableError
 from qa.pipeline import QAPipeline
 from qa.streaming import AnswerDelta, AnswerDone, CitationEvent

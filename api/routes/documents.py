@@ -7,17 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Query, Security, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
-from api.admin import IndexAdmin, get_admin
-from api.admin_schemas import DocumentInfo, DocumentList, DocumentQueued
-from api.errors import ApiError
-from api.json_body import CheckedJsonRoute
-from api.schemas import ErrorBody
-from api.security import require_api_key
+from api.admin import describe, describe_all, get_admin
+from api.checks.json_body import CheckedJsonRoute
+from api.checks.uploads import LANG_PATTERN, parse_metadata, read_upload, safe_filename
+from api.http.errors import ApiError
+from api.http.security import require_api_key
+from api.schemas.admin import DocumentInfo, DocumentList, DocumentQueued
+from api.schemas.questions import ErrorBody
 from api.settings import ApiSettings
 from api.state import get_pipeline, get_settings
-from api.uploads import LANG_PATTERN, parse_metadata, read_upload, safe_filename
-from index.limits import check_document_size
+from index.documents.limits import check_document_size
 from index.loaders import LoaderError
+from index.service import IndexService
 from qa.pipeline import QAPipeline
 
 ADMIN_ERRORS: dict[int | str, dict[str, object]] = {
@@ -33,7 +34,7 @@ router = APIRouter(
     responses=ADMIN_ERRORS,
 )
 
-Admin = Annotated[IndexAdmin, Depends(get_admin)]
+Admin = Annotated[IndexService, Depends(get_admin)]
 Pipeline = Annotated[QAPipeline, Depends(get_pipeline)]
 
 
@@ -85,8 +86,8 @@ async def upload_document(
         check_document_size(document, admin.settings.max_document_chars)
     except LoaderError as exc:
         raise ApiError(413, exc.code, exc.message) from exc
-    await run_in_threadpool(admin.store.put, document, data, filename)
-    return DocumentQueued(doc_id=document.doc_id, ticket=admin.refresher.request())
+    ticket = await run_in_threadpool(admin.upload, document, data, filename)
+    return DocumentQueued(doc_id=document.doc_id, ticket=ticket)
 
 
 @router.get("/v1/documents", response_model=DocumentList)
@@ -97,7 +98,7 @@ async def list_documents(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> DocumentList:
     """Documents in service or uploaded, sorted by id, with their index status."""
-    infos = await run_in_threadpool(admin.describe_all, pipeline.snapshot)
+    infos = await run_in_threadpool(describe_all, admin, pipeline.snapshot)
     return DocumentList(total=len(infos), documents=infos[offset : offset + limit])
 
 
@@ -107,7 +108,7 @@ async def list_documents(
     responses={404: {"model": ErrorBody, "description": "No such document."}},
 )
 async def get_document(admin: Admin, pipeline: Pipeline, doc_id: str) -> DocumentInfo:
-    info = await run_in_threadpool(admin.describe, pipeline.snapshot, doc_id)
+    info = await run_in_threadpool(describe, admin, pipeline.snapshot, doc_id)
     if info is None:
         raise ApiError(404, "not_found", f"no document {doc_id!r}")
     return info
@@ -122,7 +123,7 @@ async def get_document(admin: Admin, pipeline: Pipeline, doc_id: str) -> Documen
 async def delete_document(admin: Admin, pipeline: Pipeline, doc_id: str) -> DocumentQueued:
     """Remove a document from answers (a corpus file itself is not touched, but stays out
     of the index until a document with its id is uploaded)."""
-    if await run_in_threadpool(admin.describe, pipeline.snapshot, doc_id) is None:
+    if await run_in_threadpool(admin.document, pipeline.snapshot, doc_id) is None:
         raise ApiError(404, "not_found", f"no document {doc_id!r}")
-    await run_in_threadpool(admin.store.delete, doc_id)
-    return DocumentQueued(doc_id=doc_id, ticket=admin.refresher.request())
+    ticket = await run_in_threadpool(admin.delete, doc_id)
+    return DocumentQueued(doc_id=doc_id, ticket=ticket)

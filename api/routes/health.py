@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from api.json_body import CheckedJsonRoute
-from api.schemas import Health, Readiness
+from api.checks.json_body import CheckedJsonRoute
+from api.schemas.questions import Health, Readiness
 
 router = APIRouter(route_class=CheckedJsonRoute, tags=["operations"])
 

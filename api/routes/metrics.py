@@ -7,8 +7,8 @@ from fastapi.responses import Response
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
-from api.json_body import CheckedJsonRoute
-from api.observability import Metrics
+from api.checks.json_body import CheckedJsonRoute
+from api.observability.metrics import Metrics
 
 router = APIRouter(route_class=CheckedJsonRoute, tags=["operations"])
 

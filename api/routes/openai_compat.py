@@ -16,10 +16,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 
-from api.content_type import json_body
-from api.errors import ApiError, index_unavailable
-from api.json_body import CheckedJsonRoute
-from api.openai_schemas import (
+from api.checks.content_type import json_body
+from api.checks.json_body import CheckedJsonRoute
+from api.checks.validation import checked_filters, checked_question, checked_top_k
+from api.http.errors import ApiError, index_unavailable
+from api.http.sse import EventStreamResponse
+from api.http.threaded import iterate_in_thread
+from api.routes.ask import ERRORS
+from api.schemas.openai_compat import (
     MODEL_ID,
     AnswerInfo,
     AssistantMessage,
@@ -33,12 +37,8 @@ from api.openai_schemas import (
     Model,
     ModelList,
 )
-from api.routes.ask import ERRORS
 from api.settings import ApiSettings
-from api.sse import EventStreamResponse
 from api.state import get_pipeline, get_settings
-from api.threaded import iterate_in_thread
-from api.validation import checked_filters, checked_question, checked_top_k
 from index.unavailable import IndexUnavailableError
 from qa.pipeline import QAPipeline
 from qa.streaming import AnswerDelta, AnswerDone, StreamEvent

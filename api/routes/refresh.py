@@ -7,8 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Security
 
-from api.admin import IndexAdmin, get_admin
-from api.admin_schemas import (
+from api.admin import get_admin
+from api.checks.json_body import CheckedJsonRoute
+from api.http.security import require_api_key
+from api.routes.documents import ADMIN_ERRORS
+from api.schemas.admin import (
     BuildProgressInfo,
     IndexStatus,
     RefreshInfo,
@@ -16,11 +19,9 @@ from api.admin_schemas import (
     RefreshReport,
     SkippedFile,
 )
-from api.json_body import CheckedJsonRoute
-from api.routes.documents import ADMIN_ERRORS
-from api.security import require_api_key
 from api.state import get_pipeline
-from index.refresh import RefreshOutcome, RefreshStatus
+from index.building.refresh import RefreshOutcome, RefreshStatus
+from index.service import IndexService
 from qa.pipeline import QAPipeline
 
 router = APIRouter(
@@ -32,15 +33,15 @@ router = APIRouter(
 
 
 @router.post("/v1/index/refresh", status_code=202, response_model=RefreshQueued)
-async def refresh_index(admin: Annotated[IndexAdmin, Depends(get_admin)]) -> RefreshQueued:
+async def refresh_index(admin: Annotated[IndexService, Depends(get_admin)]) -> RefreshQueued:
     """Re-read the corpus folder and uploads and rebuild what changed, in the background.
     Requests made while a refresh runs are coalesced into one more refresh."""
-    return RefreshQueued(ticket=admin.refresher.request())
+    return RefreshQueued(ticket=admin.refresh())
 
 
 @router.get("/v1/index", response_model=IndexStatus)
 async def index_status(
-    admin: Annotated[IndexAdmin, Depends(get_admin)],
+    admin: Annotated[IndexService, Depends(get_admin)],
     pipeline: Annotated[QAPipeline, Depends(get_pipeline)],
 ) -> IndexStatus:
     """The snapshot in service and the background refresher's state."""
@@ -52,7 +53,7 @@ async def index_status(
         chunks=len(pipeline.snapshot),
         embedding_model=manifest.embedding.model_id,
         multilingual_model=manifest.multilingual.model_id if manifest.multilingual else None,
-        refresh=_refresh_info(admin.refresher.status()),
+        refresh=_refresh_info(admin.status()),
     )
 
 

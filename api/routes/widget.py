@@ -9,7 +9,7 @@ from importlib.resources import files
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
-from api.json_body import CheckedJsonRoute
+from api.checks.json_body import CheckedJsonRoute
 
 router = APIRouter(route_class=CheckedJsonRoute, tags=["widget"])
 

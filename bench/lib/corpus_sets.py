@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from index.corpus import load_corpus
+from index.documents.corpus import load_corpus
 from index.settings import IndexSettings
 from index.types import Document
 from qa.eval.datasets import EvalDataset, EvalQuestion, load_dataset

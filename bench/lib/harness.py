@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from index.embedders import Embedder, make_embedder
 from index.settings import IndexSettings
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from index.types import Document
 from qa.eval.corpus_index import CorpusIndex, cache_key, cache_root
 from qa.eval.datasets import EvalDataset, EvalQuestion

@@ -3,7 +3,7 @@ what benchmarks and the calibration leave out so they never grade the reader's t
 
 from __future__ import annotations
 
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.eval.datasets import EvalQuestion
 from qa.reader.card import ReaderCard, bundled_weights_dir
 

@@ -9,7 +9,7 @@ from typing import Any
 from bench.lib.harness import Bench
 from bench.lib.sampling import SEED, capped, sample_questions
 from bench.lib.tables import fmt, markdown
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.eval.aggregate import ABSTENTION_METRICS
 from qa.eval.datasets import EvalDataset, EvalQuestion, load_dataset
 

@@ -9,8 +9,8 @@ from typing import Any
 from bench.lib.harness import Bench
 from bench.lib.sampling import capped
 from bench.lib.tables import fmt, markdown, ratio
-from index.corpus import load_corpus
-from index.snapshot import Snapshot
+from index.documents.corpus import load_corpus
+from index.snapshots.snapshot import Snapshot
 from qa.eval.datasets import EvalDataset, EvalQuestion, load_dataset
 
 

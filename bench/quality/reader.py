@@ -21,7 +21,7 @@ from typing import Any
 from bench.lib.harness import Bench
 from bench.lib.reader_articles import article_of, trained_articles
 from bench.lib.tables import fmt, markdown, ratio
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.eval.aggregate import aggregate
 from qa.eval.datasets import EvalDataset, EvalQuestion, load_dataset
 from qa.eval.judge import Judgement

@@ -13,7 +13,7 @@ from bench.anchors.langchain_anchor import LangChainAnchor
 from bench.lib.harness import Bench
 from bench.lib.sampling import SEED
 from bench.lib.tables import fmt, markdown, ratio
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.eval.aggregate import ALL_METRICS, aggregate, details
 from qa.eval.datasets import EvalDataset, EvalQuestion
 from qa.eval.runner import EvalRun

@@ -10,7 +10,7 @@ from dataclasses import replace
 from bench.lib.harness import Bench
 from bench.lib.sampling import SEED
 from bench.lib.tables import fmt, markdown
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.eval.datasets import EvalDataset, EvalQuestion
 
 _LONG_WORD = re.compile(r"[A-Za-z]{5,}")

@@ -69,10 +69,10 @@ from tqdm import tqdm
 from bench.lib.abstention_budget import false_abstain_budget
 from bench.lib.reader_articles import article_of, trained_articles
 from bench.lib.sampling import SAMPLE_SIZE, sample_questions
-from index.corpus import load_corpus
-from index.filters import Filter, parse_filters
+from index.documents.corpus import load_corpus
 from index.settings import IndexSettings
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
+from index.stores.filters import Filter, parse_filters
 from qa.calibration import (
     COSINE,
     COSINE_MULTILINGUAL,

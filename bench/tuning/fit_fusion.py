@@ -29,7 +29,7 @@ from tqdm import tqdm
 from bench.lib.harness import Bench, squad_script_parser, start_bench
 from bench.lib.sampling import SAMPLE_SIZE, sample_questions
 from bench.lib.tables import fmt, markdown, write_results
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.eval.datasets import EvalQuestion, load_dataset
 from qa.retrieval.hybrid import (
     DENSE,

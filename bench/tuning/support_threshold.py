@@ -46,7 +46,7 @@ if __package__ in (None, ""):  # run as `python bench/tuning/support_threshold.p
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from index.embedders import E5_ID, MINILM_ID, make_embedder
-from index.sentences import split_sentences
+from index.text.sentences import split_sentences
 from qa.compose.support import SupportChecker, SupportThresholds
 
 REPO = Path(__file__).resolve().parents[2]

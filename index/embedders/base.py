@@ -43,7 +43,7 @@ class Embedder(Protocol):
 @runtime_checkable
 class SpanEmbedder(Embedder, Protocol):
     """An embedder that also pools the token vectors of character spans of each text from
-    the same forward pass (index.sentence_pooling)."""
+    the same forward pass (index.building.sentence_pooling)."""
 
     def embed_documents_with_spans(
         self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]

@@ -4,7 +4,7 @@ model's own tokenizer and pooling done in numpy, so questions are embedded witho
 For one short question, torch spends most of its time in per-operator overhead:
 all-MiniLM-L6-v2 took 14 ms per question in torch and 7 ms in onnxruntime on 2 cores. The
 graph is exported once from the loaded weights (about 2 s, and torch must be imported for
-it) and kept in the model cache (index.model_cache), keyed by the model's files and the
+it) and kept in the model cache (index.runtime.model_cache), keyed by the model's files and the
 versions of the libraries involved; later processes load the file, which takes a fraction
 of a second and no torch at all.
 
@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from tokenizers import Tokenizer
 
-from index.onnx_session import cpu_session
+from index.runtime.onnx_session import cpu_session
 
 if TYPE_CHECKING:
     import torch

@@ -29,7 +29,7 @@ from index.embedders.onnx_transformer import (
     read_layout,
     span_means_of,
 )
-from index.model_cache import (
+from index.runtime.model_cache import (
     cache_key,
     cached_file,
     files_fingerprint,
@@ -157,7 +157,7 @@ class SentenceTransformerEmbedder:
         self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
     ) -> tuple[Vectors, list[Vectors]]:
         """`embed_documents`, and from the same passes a vector for each character span of
-        each text: the mean of the token vectors inside it, normalised (index.encode reads
+        each text: the mean of the token vectors inside it, normalised (index.building.encode reads
         a chunk's sentences so). A span the model did not read whole (past its length) gets
         a zero row. Mean-pooling models only."""
         if self._layout is not None and self._layout.pooling != "mean":

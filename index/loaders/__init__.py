@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from index.language import UNDETERMINED, text_language
 from index.loaders.bounded_yaml import load_yaml_mapping
 from index.loaders.doc_ids import make_doc_id, unique_doc_ids
 from index.loaders.errors import LoaderError
@@ -18,8 +17,9 @@ from index.loaders.limits import LoaderLimits
 from index.loaders.markdown import parse_markdown
 from index.loaders.parsed import Parsed
 from index.loaders.pdf import parse_pdf
+from index.loaders.plain_values import without_lone_surrogates
 from index.loaders.text import parse_text
-from index.plain_values import without_lone_surrogates
+from index.text.language import UNDETERMINED, text_language
 from index.types import Document
 
 __all__ = [

@@ -32,7 +32,7 @@ def parse_pdf(data: bytes, limits: LoaderLimits) -> Parsed:
         if text:
             # one line break, not a blank line: a sentence that runs on to the next page is
             # one sentence, and a page that opens with a heading still opens a unit (see
-            # index.line_breaks)
+            # index.text.line_breaks)
             text += "\n"
         page_starts.append(len(text))
         text += page_text

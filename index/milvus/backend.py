@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from index.encode import Encoded, EncoderConfig
+from index.building.encode import Encoded, EncoderConfig
 from index.milvus.client import ALIVE, Names, connect, ensure_generation, ensure_key_value
 from index.milvus.expressions import both, in_list, visible
 from index.milvus.rows import (
@@ -32,9 +32,9 @@ from index.milvus.rows import (
 )
 from index.milvus.snapshot import MilvusSnapshotLoader
 from index.milvus.state import BUILDING, CURRENT, StateTable
-from index.repository import new_snapshot_id
 from index.settings import IndexSettings
-from index.snapshot import Snapshot, SnapshotError, record_hash
+from index.snapshots.repository import new_snapshot_id
+from index.snapshots.snapshot import Snapshot, SnapshotError, record_hash
 from index.types import Document
 
 log = logging.getLogger(__name__)

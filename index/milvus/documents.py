@@ -3,7 +3,7 @@
 One row per record part in the collection PREFIX_uploads: the record (StoredDocument
 without its text) and the parsed text in parts. The original file's name, size and SHA-256
 are kept; its bytes are not (the parsed text is what is indexed and quoted). A deletion
-leaves a tombstone record, as in index.document_store.
+leaves a tombstone record, as in index.documents.document_store.
 
 A write adds the new record's rows under new keys and only then deletes the old ones, so a
 reader always finds a whole record: the old, the new, or both for a moment (the newer wins).
@@ -18,7 +18,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from index.document_store import StoredDocument, StoredFile, StoredText
+from index.documents.document_store import StoredDocument, StoredFile, StoredText
 from index.milvus.client import DUMMY_DIM, BoundedClient, answering, ensure_key_value
 from index.milvus.expressions import in_list
 from index.types import Document

@@ -1,9 +1,9 @@
 """Milvus boolean expressions: version visibility and the API's metadata filters.
 
-Filters follow index.filters: every key is ANDed, a key matches when the field equals one
-of the values or, for a list-valued field, contains one of them. Each chunk and sentence
-row stores its filterable fields (the document's metadata, doc_id, lang, title) in the
-JSON field `fields`, so any key is evaluated inside Milvus's search.
+Filters follow index.stores.filters: every key is ANDed, a key matches when the field
+equals one of the values or, for a list-valued field, contains one of them. Each chunk and
+sentence row stores its filterable fields (the document's metadata, doc_id, lang, title)
+in the JSON field `fields`, so any key is evaluated inside Milvus's search.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from index.filters import Filter, Scalar
+from index.stores.filters import Filter, Scalar
 
 ANY_BATCH = 1000  # values per `in [...]` list, to keep expressions small
 

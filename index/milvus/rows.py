@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from index.encode import (
+from index.building.encode import (
     CHUNK_VECTORS,
     MULTILINGUAL_CHUNK_VECTORS,
     MULTILINGUAL_SENTENCE_VECTORS,
@@ -40,7 +40,7 @@ def sentence_pk(doc_key: str, ordinal: int, chunk_ordinal: int) -> int:
 
 
 def filter_fields(doc: Document) -> dict[str, Any]:
-    """What filters can test, as index.snapshot.Snapshot.fields has it."""
+    """What filters can test, as index.snapshots.snapshot.Snapshot.fields has it."""
     return {**doc.metadata, "doc_id": doc.doc_id, "lang": doc.lang, "title": doc.title}
 
 

@@ -26,22 +26,22 @@ from typing import Any, TypeVar, cast
 
 import numpy as np
 
-from index.embedders.base import Vectors
-from index.encode import (
+from index.building.encode import (
     CHUNK_VECTORS,
     MULTILINGUAL_CHUNK_VECTORS,
     MULTILINGUAL_SENTENCE_VECTORS,
     SENTENCE_VECTORS,
     titled,
 )
-from index.filters import Selection
-from index.keyword import BM25Index
-from index.manifest import DocumentEntry, EmbeddingInfo, Manifest
+from index.embedders.base import Vectors
 from index.milvus.client import BoundedClient, Names
 from index.milvus.expressions import both, filter_expression, in_list, visible
 from index.milvus.rows import sentence_pk
-from index.snapshot import Snapshot, SnapshotUnavailableError, stack_rows
+from index.snapshots.manifest import DocumentEntry, EmbeddingInfo, Manifest
+from index.snapshots.snapshot import Snapshot, SnapshotUnavailableError, stack_rows
 from index.stores.base import RowIds, Scores, empty_result
+from index.stores.filters import Selection
+from index.stores.keyword import BM25Index
 from index.types import Document
 
 log = logging.getLogger(__name__)

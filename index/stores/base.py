@@ -28,7 +28,7 @@ class VectorStore(Protocol):
         self, query: Vectors, k: int, allowed: RowIds | None = None
     ) -> tuple[Scores, RowIds]:
         """Top-k rows for each query row; `allowed` (the rows a filter allows, see
-        index.filters) restricts the search before ranking.
+        index.stores.filters) restricts the search before ranking.
 
         Missing results (fewer than k rows) have id -1.
         """

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.rerank.sentences import ScoredSentence
 from qa.retrieval.candidates import Candidate
 from qa.streaming import StreamEvent

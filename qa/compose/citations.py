@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.types import Citation
 
 

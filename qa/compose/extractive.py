@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from index.snapshot import DOC, SENT_HI, SENT_LO, Snapshot
+from index.snapshots.snapshot import DOC, SENT_HI, SENT_LO, Snapshot
 from qa.calibration import Logistic
 from qa.compose.base import Evidence
 from qa.compose.citations import make_citation

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from index.language import text_language
+from index.text.language import text_language
 from qa.types import NOT_FOUND
 
 LANGUAGES = {

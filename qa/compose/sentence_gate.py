@@ -21,8 +21,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from index.sentences import split_sentences
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
+from index.text.sentences import split_sentences
 from index.types import Span
 from qa.compose.citations import make_citation
 from qa.compose.markers import find_markers, strip_markers

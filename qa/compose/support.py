@@ -34,13 +34,13 @@ from typing import NamedTuple
 import Stemmer
 
 from index.embedders.base import Embedder, Vectors
-from index.language import dominant_script
-from index.snapshot import (
+from index.snapshots.snapshot import (
     MULTILINGUAL_SENTENCE_VECTORS,
     SENT_HI,
     SENT_LO,
     Snapshot,
 )
+from index.text.language import dominant_script
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +141,11 @@ class SupportChecker:
 
     def _sentence_vectors(self, snapshot: Snapshot, chunk_row: int, texts: list[str]) -> Vectors:
         """The sentences as written, embedded by the main embedder. The index's own sentence
-        vectors read each sentence after its document's title (index.encode.titled), which
-        helps ranking but pulls a sentence toward its document's topic, away from a claim of
-        one fact: under a long title, "CASIE 2022 gathered around 60 experts." fell below
-        `min_cosine` against the sentence that says so."""
+        vectors read each sentence after its document's title
+        (index.building.encode.titled), which helps ranking but pulls a sentence toward its
+        document's topic, away from a claim of one fact: under a long title, "CASIE 2022
+        gathered around 60 experts." fell below `min_cosine` against the sentence that says
+        so."""
         key = (snapshot.snapshot_id, chunk_row)
         vectors = self._embedded.get(key)
         if vectors is None:

@@ -17,15 +17,15 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from index.backends import open_backend
-from index.builder import BuildReport, IndexBuilder
-from index.chunking import SentenceChunker
+from index.building.builder import BuildReport, IndexBuilder
 from index.embedders import Embedder, make_embedder
-from index.manifest import Manifest
-from index.model_cache import user_cache_dir
-from index.repository import SnapshotRepository
+from index.runtime.model_cache import user_cache_dir
 from index.settings import IndexSettings
-from index.snapshot import Snapshot, SnapshotError
+from index.snapshots.backends import open_backend
+from index.snapshots.manifest import Manifest
+from index.snapshots.repository import SnapshotRepository
+from index.snapshots.snapshot import Snapshot, SnapshotError
+from index.text.chunking import SentenceChunker
 from index.types import Document
 
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from index.language import UNDETERMINED, text_language
 from index.loaders.doc_ids import disambiguated, readable_text
+from index.text.language import UNDETERMINED, text_language
 from index.types import Document
 
 DatasetFormat = Literal["squad", "jsonl"]

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.eval.datasets import EvalQuestion
 from qa.eval.metrics import exact_match, f1_score, first_relevant_rank
 from qa.eval.normalize import contains_any, strip_citation_markers

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from index.repository import SnapshotRepository
 from index.settings import IndexSettings
-from index.snapshot import Snapshot
+from index.snapshots.repository import SnapshotRepository
+from index.snapshots.snapshot import Snapshot
 from qa.eval.corpus_index import CorpusIndex, default_index_dir, index_config
 from qa.eval.datasets import EvalDataset
 from qa.eval.targets import EVAL_TOP_K, HttpTarget, InProcessTarget, Target

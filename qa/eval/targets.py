@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.pipeline import QAPipeline
 from qa.types import Answer
 

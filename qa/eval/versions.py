@@ -9,7 +9,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from index.manifest import Manifest
+from index.snapshots.manifest import Manifest
 
 PACKAGES = (
     "citeqa",

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from index.checksums import file_sha256
 from index.e5.model_file import E5ModelFile
+from index.snapshots.checksums import file_sha256
 
 WEIGHTS_NAME = "reader.safetensors"
 CARD_NAME = "reader.json"

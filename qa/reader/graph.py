@@ -3,9 +3,9 @@
 A cold process then reads questions without importing torch and transformers (about 8 s of
 a cold `citeqa ask` on 2 cores) and without dequantising the base weights (about 3 s). The
 graph is exported once from the torch reader (`qa.reader.weights`), checked
-against it on probe pairs, and kept in the model cache (index.model_cache) under a key over
-the reader's checksum, the base file and the versions of the libraries that made it. Should
-the export fail or disagree, the torch reader is used.
+against it on probe pairs, and kept in the model cache (index.runtime.model_cache) under a
+key over the reader's checksum, the base file and the versions of the libraries that made
+it. Should the export fail or disagree, the torch reader is used.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import numpy as np
 import numpy.typing as npt
 
 from index.e5.model_file import E5ModelFile
-from index.model_cache import cache_key, cached_file, library_versions, write_atomically
-from index.onnx_session import cpu_session
+from index.runtime.model_cache import cache_key, cached_file, library_versions, write_atomically
+from index.runtime.onnx_session import cpu_session
 from qa.reader.card import ReaderCard, bundled_weights_dir, verified_card
 
 if TYPE_CHECKING:

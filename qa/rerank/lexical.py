@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from index.keyword import BM25Index
+from index.stores.keyword import BM25Index
 
 
 def overlap_scores(

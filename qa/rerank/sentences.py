@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.embedders.base import Vectors
-from index.snapshot import (
+from index.snapshots.snapshot import (
     DOC,
     MULTILINGUAL_SENTENCE_VECTORS,
     SENT_HI,

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.building.encode import CHUNK_ROW_VECTORS
 from index.embedders.base import Embedder, Vectors
-from index.encode import CHUNK_ROW_VECTORS
-from index.snapshot import (
+from index.snapshots.snapshot import (
     MULTILINGUAL_CHUNK_VECTORS,
     MULTILINGUAL_SENTENCE_VECTORS,
     SENTENCE_VECTORS,
@@ -119,7 +119,7 @@ class HybridRetriever:
     ) -> list[tuple[str, list[int]]]:
         """The candidate lists before fusion, each with the group whose weight it takes
         (DENSE, MULTILINGUAL or KEYWORD); a group weighted 0 is not searched. `allowed`
-        (the rows a filter allows, index.filters) restricts every list; `depth`, the
+        (the rows a filter allows, index.stores.filters) restricts every list; `depth`, the
         retrieval depth, is how many chunks each list holds at most (QASettings.candidates
         unless given)."""
         depth = depth or self.settings.candidates

@@ -18,7 +18,7 @@ import re
 from collections.abc import Collection
 from functools import lru_cache
 
-from index.keyword import BM25Index
+from index.stores.keyword import BM25Index
 from qa.rerank.cross_encoder import bundled_model_dir
 
 MIN_LENGTH = 5

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from index.keyword import BM25Index
-from index.language import stopwords
+from index.stores.keyword import BM25Index
+from index.text.language import stopwords
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*")
 _FUNCTION_WORDS = stopwords("en")

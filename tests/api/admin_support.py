@@ -13,10 +13,10 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from api.settings import ApiSettings
-from index.document_store import DocumentStore
+from index.documents.document_store import DocumentStore
+from index.documents.sources import collect_documents
 from index.settings import IndexSettings
-from index.snapshot import Snapshot
-from index.sources import collect_documents
+from index.snapshots.snapshot import Snapshot
 from qa.factory import build_pipeline
 from qa.models import Models
 from tests.conftest import CORPUS, make_test_builder
@@ -41,7 +41,7 @@ def admin_app(
     settings: IndexSettings, models: Models, *, snapshot: Snapshot | None = None, **api: Any
 ) -> FastAPI:
     """The app over `settings`' index, with KEY accepted and no rate limit by default."""
-    from index.repository import SnapshotRepository
+    from index.snapshots.repository import SnapshotRepository
 
     snapshot = snapshot or SnapshotRepository(settings.index_dir).load_current()
     api_settings = ApiSettings(**{"rate_limit": "0", "api_keys": [KEY], **api})

@@ -16,7 +16,7 @@ from api.app import create_app
 from api.settings import ApiSettings
 from qa.pipeline import QAPipeline
 from qa.streaming import AnswerDelta, StreamEvent
-from tests.api.test_bad_requests import BAD_JSON_BODIES, RAW_BODIES, assert_json_error
+from tests.api.checks.test_bad_requests import BAD_JSON_BODIES, RAW_BODIES, assert_json_error
 from tests.conftest import LiveServer
 
 QUESTION = "Where does UNESCO-ICHEI plan to establish an IIOE National Center?"
@@ -237,7 +237,7 @@ def test_idle_stream_sends_keep_alive_comments(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     server, app = scripted_server
-    monkeypatch.setattr("api.sse.KEEP_ALIVE_SECONDS", 0.2)
+    monkeypatch.setattr("api.http.sse.KEEP_ALIVE_SECONDS", 0.2)
     scripted = _use(app, pipeline, iter([1.0, AnswerDelta("late")]))
     with (
         httpx.Client(base_url=server.url, timeout=30) as client,

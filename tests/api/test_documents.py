@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import ApiSettings
-from index.document_store import DocumentStore
-from index.repository import SnapshotRepository
-from index.snapshot import DOC, END, START, Snapshot
+from index.documents.document_store import DocumentStore
+from index.snapshots.repository import SnapshotRepository
+from index.snapshots.snapshot import DOC, END, START, Snapshot
 from index.types import Document
 from qa.models import Models
 from qa.pipeline import QAPipeline

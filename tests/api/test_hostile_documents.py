@@ -13,7 +13,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from index.document_store import DocumentStore
+from index.documents.document_store import DocumentStore
 from index.loaders.limits import LoaderLimits
 from qa.models import Models
 from tests.api.admin_support import (

@@ -13,7 +13,7 @@ import pytest
 
 from api.app import create_app
 from api.settings import ApiSettings
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.factory import build_pipeline
 from qa.models import Models
 from qa.types import NOT_FOUND, Answer, Citation

@@ -34,7 +34,7 @@ CHECKED = {
     "config-env": "",
     "scale-install": "",
     "scale-replicas": "tests/api/test_replicas.py runs these commands",
-    "ops-keys": "tests/api/test_auth.py",
+    "ops-keys": "tests/api/http/test_auth.py",
     "ops-load": "tests/bench/test_load.py",
     "bench-quality": "tests/bench/quality/test_main.py runs it on SQuAD slices",
     "bench-speed": "tests/bench/test_speed.py runs it on a SQuAD slice",

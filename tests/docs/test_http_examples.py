@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.jsonlog import JsonFormatter
+from api.observability.jsonlog import JsonFormatter
 from api.settings import ApiSettings
 from qa.pipeline import QAPipeline
 from tests.conftest import CORPUS, REPO, LiveServer

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from index.backends import open_backend
-from index.builder import IndexBuilder
-from index.chunking import SentenceChunker
+from index.building.builder import IndexBuilder
 from index.embedders import Embedder
 from index.settings import IndexSettings
+from index.snapshots.backends import open_backend
+from index.text.chunking import SentenceChunker
 from index.types import Document
 from qa.models import Models
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.encode import titled
-from index.filters import parse_filters
-from index.snapshot import DOC, END, START, Snapshot
+from index.building.encode import titled
+from index.snapshots.snapshot import DOC, END, START, Snapshot
+from index.stores.filters import parse_filters
 from index.types import Document
 from qa.models import Models
 from tests.index.backends import backend, backend_builder, backend_settings
@@ -121,7 +121,7 @@ def crashing(documents: list[Document], after: int) -> Iterator[Document]:
 def test_an_interrupted_build_resumes_without_embedding_again(
     kind: str, tmp_path: Path, models: Models, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("index.builder.WINDOW_DOCS", 4)
+    monkeypatch.setattr("index.building.builder.WINDOW_DOCS", 4)
     builder = backend_builder(backend_settings(kind, tmp_path), models)
     corpus = [
         Document(

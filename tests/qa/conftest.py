@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.keyword import BM25Index
+from index.stores.keyword import BM25Index
 
 TWO_TEXTS = [
     "The CASIE 2022 symposium was held in Almaty under the auspices of UNESCO.",

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from index.corpus import load_corpus
-from index.filters import parse_filters
+from index.documents.corpus import load_corpus
 from index.settings import IndexSettings
+from index.stores.filters import parse_filters
 from qa.factory import build_pipeline
 from qa.models import Models
 from qa.pipeline import QAPipeline

@@ -9,7 +9,7 @@ from threadpoolctl import threadpool_info
 
 from index.embedders import SentenceTransformerEmbedder
 from index.embedders.base import Vectors
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.factory import build_pipeline
 from qa.models import Models
 from qa.pipeline import QAPipeline

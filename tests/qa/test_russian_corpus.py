@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from index.corpus import load_corpus
-from index.sentences import split_sentences
+from index.documents.corpus import load_corpus
 from index.settings import IndexSettings
+from index.text.sentences import split_sentences
 from qa.calibration import READER_SAME_LANGUAGE
 from qa.factory import build_pipeline
 from qa.models import Models

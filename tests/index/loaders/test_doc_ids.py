@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.corpus import load_corpus
+from index.documents.corpus import load_corpus
 from index.loaders.doc_ids import make_doc_id, unique_doc_ids
 from index.settings import IndexSettings
 

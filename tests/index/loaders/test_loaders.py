@@ -10,7 +10,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from index.loaders import LoaderError, iter_corpus, load_bytes, load_path, make_doc_id
-from index.sentences import split_sentences
+from index.text.sentences import split_sentences
 
 CORPUS = Path(__file__).resolve().parents[3] / "corpus"
 

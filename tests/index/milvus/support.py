@@ -7,9 +7,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from index.backends import open_backend
 from index.milvus.backend import MilvusBackend
-from index.snapshot import Snapshot
+from index.snapshots.backends import open_backend
+from index.snapshots.snapshot import Snapshot
 from qa.models import Models
 from tests.index.backends import SMALL_DOCUMENTS, backend_builder, backend_settings
 

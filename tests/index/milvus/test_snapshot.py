@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.encode import SENTENCE_VECTORS
+from index.building.encode import SENTENCE_VECTORS
 from index.milvus import snapshot as milvus_snapshot
 from index.milvus.expressions import visible
-from index.snapshot import SnapshotUnavailableError
+from index.snapshots.snapshot import SnapshotUnavailableError
 from index.types import Document
 from qa.models import Models
 from tests.index.backends import SMALL_DOCUMENTS, backend_builder, backend_settings

@@ -20,12 +20,12 @@ import pytest
 
 pytest.importorskip("ray")
 
-from index.builder import IndexBuilder
-from index.chunking import SentenceChunker
-from index.corpus import load_corpus
-from index.ray_encode import RayEncoding
-from index.repository import SnapshotRepository
+from index.building.builder import IndexBuilder
+from index.building.ray_encode import RayEncoding
+from index.documents.corpus import load_corpus
 from index.settings import IndexSettings
+from index.snapshots.repository import SnapshotRepository
+from index.text.chunking import SentenceChunker
 from qa.eval.datasets import load_dataset
 from qa.factory import build_pipeline
 from qa.models import Models

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from index.embedders.base import Embedder
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.compose.markers import find_markers
 from qa.compose.support import SupportChecker
 from qa.types import Answer, Citation

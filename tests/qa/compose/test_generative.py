@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from index.types import Document
 from qa.compose.generative import GenerativeComposer
 from qa.factory import build_pipeline
@@ -155,7 +155,7 @@ INJECTED = Document(
 def injected(
     tmp_path_factory: pytest.TempPathFactory, models: Models, llama_server: LlamaServer
 ) -> QAPipeline:
-    from index.corpus import load_corpus
+    from index.documents.corpus import load_corpus
     from index.settings import IndexSettings
 
     documents, _ = load_corpus(IndexSettings(corpus_dir=CORPUS))

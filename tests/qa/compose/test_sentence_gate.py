@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.compose.sentence_gate import SentenceGate
 from qa.compose.support import SupportChecker
 from qa.models import Models

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bench.tuning.support_threshold import HELD_OUT, acceptance, features, squad_cases
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.compose.support import (
     MEASURED,
     SupportChecker,

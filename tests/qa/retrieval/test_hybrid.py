@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.filters import parse_filters
-from index.snapshot import MULTILINGUAL_CHUNK_VECTORS, Snapshot
+from index.snapshots.snapshot import MULTILINGUAL_CHUNK_VECTORS, Snapshot
+from index.stores.filters import parse_filters
 from index.types import Document
 from qa.models import Models
 from qa.retrieval.fusion import reciprocal_rank_fusion

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.keyword import BM25Index
+from index.stores.keyword import BM25Index
 from qa.retrieval.spelling import correct_spelling as correct_with
 from qa.retrieval.unseen_terms import unseen_terms
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.keyword import BM25Index
+from index.stores.keyword import BM25Index
 from qa.retrieval.unseen_terms import unseen_terms
 
 

@@ -1,0 +1,44 @@
+"""What chunk retrieval reads of a chunk: its document's title, then its text."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from index.building.encode import (
+    MULTILINGUAL_SENTENCE_VECTORS,
+    SENTENCE_VECTORS,
+    Encoder,
+    embed,
+    titled,
+)
+from index.embedders.base import Embedder
+from index.text.chunking import SentenceChunker
+from index.types import Document
+
+
+def document(title: str) -> Document:
+    return Document("rovers", title, "rovers.txt", "en", "Kestrel Rovers won. The club won.")
+
+
+def test_the_title_comes_first() -> None:
+    assert titled(document("Kestrel Rovers"), "The club won.") == "Kestrel Rovers\nThe club won."
+
+
+def test_a_chunk_that_opens_with_its_title_or_a_document_without_one_is_left_alone() -> None:
+    assert titled(document("Kestrel Rovers"), "Kestrel Rovers won.") == "Kestrel Rovers won."
+    assert titled(document("  "), "The club won.") == "The club won."
+
+
+def test_the_main_sentence_vectors_read_the_title_and_the_multilingual_ones_do_not(
+    embedder: Embedder, multilingual_embedder: Embedder
+) -> None:
+    doc = document("Kestrel Rovers")
+    [encoded] = Encoder(embedder, SentenceChunker(), multilingual_embedder).encode([doc])
+    sentences = [doc.text[start:end] for start, end in encoded.sentences]
+    assert sentences == ["Kestrel Rovers won.", "The club won."]
+    # The first sentence opens with the title, so it reads the same either way.
+    main = embed(embedder, ["Kestrel Rovers won.", "Kestrel Rovers\nThe club won."])
+    untitled = embed(multilingual_embedder, sentences)
+    np.testing.assert_allclose(encoded.vectors[SENTENCE_VECTORS], main, atol=1e-5)
+    np.testing.assert_allclose(encoded.vectors[MULTILINGUAL_SENTENCE_VECTORS], untitled, atol=1e-5)
+    assert not np.allclose(main[1], embed(embedder, ["The club won."])[0], atol=1e-3)
