@@ -74,14 +74,17 @@ def squad_documents(path: Path, docs: int, articles: bool) -> list[Document]:
 def citeqa_build(documents: Sequence[Document], multilingual: bool) -> dict[str, Any]:
     """A fresh FAISS build of `documents` with the code on the import path (models loaded
     and warmed first); its seconds, chunks and, where the code reports them, stages."""
+    import index
     from index.embedders import make_embedder
     from index.settings import IndexSettings
 
-    try:
+    # The layout of the code on the import path: an older baseline has no index/building/
+    # (and the editable install would find the new one's, mixing two versions).
+    if (Path(index.__file__).parent / "building").is_dir():
         from index.building.builder import IndexBuilder
         from index.snapshots.repository import SnapshotRepository
         from index.text.chunking import SentenceChunker
-    except ModuleNotFoundError:  # a baseline from before index/ was grouped
+    else:
         from index.builder import IndexBuilder  # type: ignore[no-redef, import-not-found, unused-ignore]
         from index.chunking import SentenceChunker  # type: ignore[no-redef, import-not-found, unused-ignore]
         from index.repository import SnapshotRepository  # type: ignore[no-redef, import-not-found, unused-ignore]
@@ -125,11 +128,12 @@ def _instrument_old_encoder(multilingual: bool) -> dict[str, float]:
     `SentenceChunker.split` and its four `embed` calls per window (main chunks, main
     sentences, multilingual chunks, multilingual sentences, in that order); the rest of the
     build is "write". Returns the dict the times accumulate in."""
-    try:  # code from before index/ was grouped into subpackages
-        import index.chunking  # type: ignore[import-not-found, unused-ignore]
-        import index.encode  # type: ignore[import-not-found, unused-ignore]
-    except ModuleNotFoundError:
-        return {}
+    import index
+
+    if (Path(index.__file__).parent / "building").is_dir():
+        return {}  # the grouped layout reports its stages
+    import index.chunking  # type: ignore[import-not-found, unused-ignore]
+    import index.encode  # type: ignore[import-not-found, unused-ignore]
 
     if not hasattr(index.encode, "embed") or hasattr(index.encode, "StageTimes"):
         return {}

@@ -43,6 +43,7 @@ CHECKED = {
     "bench-index-speed": "",
     "bench-index-speed-runs": "",
     "bench-ray-build": "tests/bench/test_ray_build.py runs it on a SQuAD slice",
+    "bench-vector-ablation": "",
     "bench-startup": "",
     "bench-follow-ups": "",
     "bench-corpora": "",
