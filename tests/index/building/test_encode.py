@@ -11,7 +11,7 @@ from index.building.encode import (
     embed,
     titled,
 )
-from index.embedders.base import Embedder
+from index.embedders.base import Embedder, SpanEmbedder
 from index.text.chunking import SentenceChunker
 from index.types import Document
 
@@ -29,16 +29,19 @@ def test_a_chunk_that_opens_with_its_title_or_a_document_without_one_is_left_alo
     assert titled(document("  "), "The club won.") == "The club won."
 
 
-def test_the_main_sentence_vectors_read_the_title_and_the_multilingual_ones_do_not(
+def test_the_main_sentence_vectors_are_read_in_their_titled_chunk_the_multilingual_alone(
     embedder: Embedder, multilingual_embedder: Embedder
 ) -> None:
     doc = document("Kestrel Rovers")
     [encoded] = Encoder(embedder, SentenceChunker(), multilingual_embedder).encode([doc])
     sentences = [doc.text[start:end] for start, end in encoded.sentences]
     assert sentences == ["Kestrel Rovers won.", "The club won."]
-    # The first sentence opens with the title, so it reads the same either way.
-    main = embed(embedder, ["Kestrel Rovers won.", "Kestrel Rovers\nThe club won."])
+    # One chunk, which opens with the title, so it is read as it is; its sentences are
+    # pooled from that pass (index.building.sentence_pooling).
+    assert isinstance(embedder, SpanEmbedder)
+    _, [main] = embedder.embed_documents_with_spans([doc.text], [encoded.sentences])
     untitled = embed(multilingual_embedder, sentences)
     np.testing.assert_allclose(encoded.vectors[SENTENCE_VECTORS], main, atol=1e-5)
     np.testing.assert_allclose(encoded.vectors[MULTILINGUAL_SENTENCE_VECTORS], untitled, atol=1e-5)
+    # "The club" was read after "Kestrel Rovers won.", not alone
     assert not np.allclose(main[1], embed(embedder, ["The club won."])[0], atol=1e-3)
