@@ -219,7 +219,7 @@ class Encoder:
         chunk passes when the embedder can (index.building.sentence_pooling), else embedded
         alone."""
         embedder = self.embedder
-        if not isinstance(embedder, SpanEmbedder):
+        if not (isinstance(embedder, SpanEmbedder) and embedder.pools_spans):
             return {
                 CHUNK_VECTORS: self._embed(CHUNK_VECTORS, embedder, chunk_texts),
                 SENTENCE_VECTORS: self._embed(SENTENCE_VECTORS, embedder, titled_sentences),

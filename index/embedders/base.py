@@ -45,6 +45,11 @@ class SpanEmbedder(Embedder, Protocol):
     """An embedder that also pools the token vectors of character spans of each text from
     the same forward pass (index.building.sentence_pooling)."""
 
+    @property
+    def pools_spans(self) -> bool:
+        """Whether `embed_documents_with_spans` works for this model (mean pooling)."""
+        ...
+
     def embed_documents_with_spans(
         self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
     ) -> tuple[Vectors, list[Vectors]]: ...

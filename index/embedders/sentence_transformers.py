@@ -153,14 +153,19 @@ class SentenceTransformerEmbedder:
             out[rows] = documents.encode([texts[i] for i in rows]).reshape(len(rows), self.dim)
         return normalise(out)
 
+    @property
+    def pools_spans(self) -> bool:
+        """A model whose folder says it mean-pools its tokens (all-MiniLM-L6-v2 does)."""
+        return self._layout is not None and self._layout.pooling == "mean"
+
     def embed_documents_with_spans(
         self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
     ) -> tuple[Vectors, list[Vectors]]:
         """`embed_documents`, and from the same passes a vector for each character span of
-        each text: the mean of the token vectors inside it, normalised (index.building.encode reads
-        a chunk's sentences so). A span the model did not read whole (past its length) gets
-        a zero row. Mean-pooling models only."""
-        if self._layout is not None and self._layout.pooling != "mean":
+        each text: the mean of the token vectors inside it, normalised (this is how
+        index.building.encode reads a chunk's sentences). A span the model did not read
+        whole (past its length) gets a zero row. Mean-pooling models only (`pools_spans`)."""
+        if not self.pools_spans:
             raise ValueError(f"{self._model_id} does not mean-pool its tokens")
         documents = self._document_encoder()
         if documents is None:

@@ -45,3 +45,27 @@ def test_the_main_sentence_vectors_are_read_in_their_titled_chunk_the_multilingu
     np.testing.assert_allclose(encoded.vectors[MULTILINGUAL_SENTENCE_VECTORS], untitled, atol=1e-5)
     # "The club" was read after "Kestrel Rovers won.", not alone
     assert not np.allclose(main[1], embed(embedder, ["The club won."])[0], atol=1e-3)
+
+
+class OwnPassEmbedder:
+    """The real embedder, saying it cannot pool spans (as a CLS-pooling model would)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.model_id, self.dim = inner.model_id, inner.dim
+        self.embed_documents, self.embed_queries = inner.embed_documents, inner.embed_queries
+        self.prepare_queries = inner.prepare_queries
+        self.pools_spans = False
+
+    def embed_documents_with_spans(self, *_: object) -> tuple[object, object]:
+        raise AssertionError("a model that cannot pool spans is not asked to")
+
+
+def test_a_model_that_cannot_pool_spans_reads_each_sentence_alone(embedder: Embedder) -> None:
+    doc = document("Kestrel Rovers")
+    own = OwnPassEmbedder(embedder)
+    [encoded] = Encoder(own, SentenceChunker()).encode([doc])
+    titled_sentences = ["Kestrel Rovers won.", "Kestrel Rovers\nThe club won."]
+    np.testing.assert_allclose(
+        encoded.vectors[SENTENCE_VECTORS], embed(embedder, titled_sentences), atol=1e-5
+    )

@@ -51,6 +51,10 @@ class CountingEmbedder:
         self._count(texts)
         return self.inner.embed_documents(texts)
 
+    @property
+    def pools_spans(self) -> bool:
+        return isinstance(self.inner, SpanEmbedder) and self.inner.pools_spans
+
     def embed_documents_with_spans(
         self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
     ) -> tuple[Vectors, list[Vectors]]:
