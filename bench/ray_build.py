@@ -24,7 +24,6 @@ Reported:
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -39,7 +38,8 @@ if __package__ in (None, ""):  # run as `python bench/ray_build.py`
 
 import numpy as np
 
-from bench.lib.sampling import sample_questions
+from bench.lib.offline import run_offline
+from bench.lib.sampling import questions_about
 from bench.lib.tables import markdown, write_results
 from index.building.builder import IndexBuilder
 from index.embedders import Embedder, make_embedder
@@ -76,14 +76,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
-        os.environ.setdefault(name, "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    run_offline()
     dataset = load_dataset(args.squad)
     documents = dataset.documents[: args.docs]
     kept = {d.doc_id for d in documents}
-    pool = [q for q in dataset.questions if q.gold_doc_ids & kept]
-    questions = [q.question for q in sample_questions(pool, args.questions)]
+    questions = [q.question for q in questions_about(dataset.questions, kept, args.questions)]
     settings = IndexSettings()
     results: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

@@ -33,7 +33,8 @@ if __package__ in (None, ""):  # run as `python bench/speed.py`
 
 import httpx
 
-from bench.lib.sampling import sample_questions
+from bench.lib.offline import run_offline
+from bench.lib.sampling import questions_about
 from bench.lib.server_process import ServerProcess, free_port
 from bench.lib.tables import markdown
 from bench.lib.wrk import run_wrk
@@ -162,14 +163,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
-        os.environ.setdefault(name, "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    run_offline()
     dataset = load_dataset(args.squad)
     documents = dataset.documents[: args.docs] if args.docs else dataset.documents
     kept = {d.doc_id for d in documents}
-    pool = [q for q in dataset.questions if q.gold_doc_ids & kept]
-    questions = [q.question for q in sample_questions(pool, args.queries)]
+    questions = [q.question for q in questions_about(dataset.questions, kept, args.queries)]
     this_machine = machine()
     results: dict[str, Any] = {"cpus": this_machine["cores"], "machine": this_machine}
     results["vector_store"] = args.vector_store

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from bench.lib.offline import run_offline
 from index.embedders import Embedder, make_embedder
 from index.settings import IndexSettings
 from index.snapshots.snapshot import Snapshot
@@ -112,9 +112,7 @@ def start_bench(
 ) -> Bench:
     """A run offline, its logging set up, the models loaded once (indexes cached in
     `index_root`, by default citeqa eval's cache)."""
-    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
-        os.environ.setdefault(name, "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    run_offline()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     for noisy in ("sentence_transformers", "bm25s", "httpx", "faiss", "transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -28,3 +28,11 @@ def sample_questions(
 def capped(questions: Sequence[EvalQuestion], limit: int | None) -> list[EvalQuestion]:
     """The first `limit` questions (all of them when `limit` is None)."""
     return list(questions if limit is None else questions[:limit])
+
+
+def questions_about(
+    questions: Sequence[EvalQuestion], doc_ids: set[str], size: int | None
+) -> list[EvalQuestion]:
+    """The sample (see `sample_questions`) of the answerable questions whose gold passage
+    is among `doc_ids`: questions about the documents a benchmark indexed."""
+    return sample_questions([q for q in questions if q.gold_doc_ids & doc_ids], size)

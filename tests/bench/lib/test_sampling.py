@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bench.lib.sampling import sample_questions
+from bench.lib.sampling import questions_about, sample_questions
 from qa.eval.datasets import EvalQuestion, load_dataset
 from tests.conftest import REPO
 
@@ -21,6 +21,21 @@ def test_sample_is_seeded_and_keeps_answerable_questions_only() -> None:
     assert not any(q.unanswerable for q in first)
     assert len(sample_questions(questions, None)) == 20
     assert len(sample_questions(questions, None, answerable_only=False)) == 30
+
+
+def test_questions_about_some_documents_are_sampled_from_theirs_only() -> None:
+    questions = [
+        EvalQuestion(str(i), f"q{i}?", ("a",), gold_doc_ids=frozenset({f"d{i % 4}"}))
+        for i in range(40)
+    ]
+    about = questions_about(questions, {"d1", "d2"}, 5)
+    assert len(about) == 5
+    assert all(q.gold_doc_ids <= {"d1", "d2"} for q in about)
+    assert about == sample_questions([q for q in questions if i_of(q) % 4 in (1, 2)], 5)
+
+
+def i_of(question: EvalQuestion) -> int:
+    return int(question.id)
 
 
 @pytest.mark.skipif(not SQUAD_V1.is_file(), reason="the shared SQuAD files are not here")
