@@ -122,18 +122,13 @@ def pronoun_without_person(question: str, history: History | None = None) -> str
     answer, earlier, asked = _turns(question, history)
     if not earlier or _CONTINUATION.match(asked):
         return None
-    for match in _TOKEN.finditer(asked):
-        word = match.group().lower()
-        if word in THING_PRONOUNS:
-            return None
-        if word in PERSON_PRONOUNS:
-            named = any(n.person for question in earlier for n in names(question))
-            if named or person_referent(earlier, answer, word) is not None:
-                return None
-            if word in EITHER_PRONOUNS and thing_referent(earlier) is not None:
-                return None
-            return word
-    return None
+    match = _leaned_on(asked)
+    if match is None or match.group().lower() not in PERSON_PRONOUNS:
+        return None
+    word = match.group().lower()
+    if _person_asked_about(earlier) or _referent(word, earlier, answer) is not None:
+        return None
+    return word
 
 
 def _turns(question: str, history: History | None) -> tuple[str | None, list[str], str]:
@@ -160,27 +155,48 @@ def _resolved(
     continued = _CONTINUATION.match(asked)
     if continued:
         return _substituted(asked[continued.end() :], earlier[-1])
+    match = _leaned_on(asked)
+    if match is None:
+        return None
+    word = match.group().lower()
+    if word in PERSON_PRONOUNS and _person_asked_about(earlier):
+        # The person is named in the earlier questions, which the follow-up is searched
+        # with anyway; on its own it would lose their other words ("Which institute does
+        # Tatyana Murovana work for?" then "What is her position?").
+        return None
+    referent = _referent(word, earlier, answer)
+    if referent is None and word in PERSON_PRONOUNS:
+        referent = person
+    if referent is None or referent.lower() in asked.lower():
+        return None
+    return f"{asked[: match.end()]} ({referent}){asked[match.end() :]}"
+
+
+def _leaned_on(asked: str) -> re.Match[str] | None:
+    """The first pronoun of `asked` that stands for something outside it: a personal one,
+    or "it", "they", "there" (not the "there" of "is there")."""
     for match in _TOKEN.finditer(asked):
         word = match.group().lower()
         if word in PERSON_PRONOUNS:
-            if any(n.person for question in earlier for n in names(question)):
-                # The person is named in the earlier questions, which the follow-up is
-                # searched with anyway; on its own it would lose their other words ("Which
-                # institute does Tatyana Murovana work for?" then "What is her position?").
-                return None
-            referent = person_referent(earlier, answer, word)
-            if referent is None and word in EITHER_PRONOUNS:
-                referent = thing_referent(earlier)
-            if referent is None:
-                referent = person
-        elif word in THING_PRONOUNS and not (word == "there" and _is_existential(asked, match)):
-            referent = thing_referent(earlier)
-        else:
-            continue
-        if referent is None or referent.lower() in asked.lower():
-            return None
-        return f"{asked[: match.end()]} ({referent}){asked[match.end() :]}"
+            return match
+        if word in THING_PRONOUNS and not (word == "there" and _is_existential(asked, match)):
+            return match
     return None
+
+
+def _person_asked_about(earlier: list[str]) -> bool:
+    return any(n.person for question in earlier for n in names(question))
+
+
+def _referent(word: str, earlier: list[str], answer: str | None) -> str | None:
+    """What the conversation gives pronoun `word` to stand for, if anything (see
+    qa.referents)."""
+    if word not in PERSON_PRONOUNS:
+        return thing_referent(earlier)
+    referent = person_referent(earlier, answer, word)
+    if referent is None and word in EITHER_PRONOUNS:
+        referent = thing_referent(earlier)
+    return referent
 
 
 def _substituted(rest: str, previous: str) -> str | None:

@@ -111,10 +111,12 @@ def titled_person(texts: list[str], pronoun: str, first: int) -> str | None:
     ("Ms. Li Fan", where a sentence reads "Ms. Li fan gave ..." and another "Ms. Li Fan
     made ..."). Names without a title are passed over: capitalised phrases ("Digital
     Transformation") look like them."""
-    people = [[n.text for n in names(text) if n.person] for text in texts]
-    for name in (n for text in texts[:first] for n in names(text)):
-        if name.person and _title(name) is not None and agrees(name, pronoun):
-            longer = [p for found in people for p in found if p.startswith(name.text + " ")]
+    named = [[n for n in names(text) if n.person] for text in texts]
+    for name in (n for people in named[:first] for n in people):
+        if _title(name) is not None and agrees(name, pronoun):
+            longer = [
+                p.text for people in named for p in people if p.text.startswith(name.text + " ")
+            ]
             return max(longer, key=len, default=name.text)
     return None
 

@@ -164,6 +164,8 @@ def span_means_of(
     """For each `[start, end)` span, the mean of the token vectors `hidden` whose characters
     (`offsets`) lie inside it; a zero row when the tokens read stop before the span's end."""
     out = np.zeros((len(spans), hidden.shape[-1]), dtype=np.float32)
+    if not spans:  # `encode`: no span asked for, nothing to read
+        return out
     read = [
         (i, a, b)
         for i, ((a, b), sp) in enumerate(zip(offsets, special, strict=False))
