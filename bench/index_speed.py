@@ -90,9 +90,15 @@ def citeqa_build(documents: Sequence[Document], multilingual: bool) -> dict[str,
         from index.repository import SnapshotRepository  # type: ignore[no-redef, import-not-found, unused-ignore]
 
     settings = IndexSettings()
-    embedder = make_embedder(settings.embedding_model)
+    # an older checkout (--baseline) has no precision setting: its embedders take none
+    precision: dict[str, Any] = (
+        {"precision": settings.document_precision}
+        if hasattr(settings, "document_precision")
+        else {}
+    )
+    embedder = make_embedder(settings.embedding_model, **precision)
     extra = (
-        make_embedder(settings.multilingual_model)
+        make_embedder(settings.multilingual_model, **precision)
         if multilingual and settings.multilingual_model
         else None
     )

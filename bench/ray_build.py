@@ -42,7 +42,8 @@ from bench.lib.offline import run_offline
 from bench.lib.sampling import questions_about
 from bench.lib.tables import markdown, write_results
 from index.building.builder import IndexBuilder
-from index.embedders import Embedder, make_embedder
+from index.embedders import Embedder
+from index.service import Embedders
 from index.settings import IndexSettings
 from index.snapshots.repository import SnapshotRepository
 from index.snapshots.snapshot import Snapshot
@@ -118,10 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def load_embedders(settings: IndexSettings) -> tuple[Embedder, Embedder | None]:
     """The embedders `citeqa index` builds with, loaded and warmed up."""
-    embedder = make_embedder(settings.embedding_model)
-    multilingual = (
-        make_embedder(settings.multilingual_model) if settings.multilingual_model else None
-    )
+    embedders = Embedders.from_settings(settings)
+    embedder, multilingual = embedders.main, embedders.multilingual
     for model in (embedder, multilingual):
         if model is not None:
             model.embed_documents(["warm up"] * 8)
@@ -157,6 +156,7 @@ def ray_encoding(address: str, settings: IndexSettings) -> Any:
         settings.chunker,
         workers=settings.ray_workers,
         cpus_per_worker=settings.ray_cpus_per_worker,
+        precision=settings.document_precision,
     )
 
 

@@ -65,9 +65,9 @@ def encode_seconds(embedder: Embedder, texts: Sequence[str]) -> float:
 def indexing(
     snapshot_dir: Path, documents: Sequence[Any], settings: IndexSettings, multilingual: bool
 ) -> tuple[Snapshot, dict[str, Any], Embedder, Embedder | None]:
-    embedder = make_embedder(settings.embedding_model)
+    embedder = make_embedder(settings.embedding_model, precision=settings.document_precision)
     extra = (
-        make_embedder(settings.multilingual_model)
+        make_embedder(settings.multilingual_model, precision=settings.document_precision)
         if multilingual and settings.multilingual_model
         else None
     )

@@ -47,9 +47,11 @@ class Embedders:
     @classmethod
     def from_settings(cls, settings: IndexSettings) -> Embedders:
         """The models `settings` name, loaded."""
+        precision = settings.document_precision
+        multilingual = settings.multilingual_model
         return cls(
-            make_embedder(settings.embedding_model),
-            make_embedder(settings.multilingual_model) if settings.multilingual_model else None,
+            make_embedder(settings.embedding_model, precision=precision),
+            make_embedder(multilingual, precision=precision) if multilingual else None,
         )
 
 
@@ -110,6 +112,7 @@ def ray_encoding(settings: IndexSettings) -> RemoteEncoding | None:
         settings.chunker,
         workers=settings.ray_workers,
         cpus_per_worker=settings.ray_cpus_per_worker,
+        precision=settings.document_precision,
     )
 
 

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.embedders import E5_ID, MINILM_ID
 from index.loaders.limits import LoaderLimits
+from index.runtime.precision import Precision
 from index.text.chunking import ChunkerSettings
 
 
@@ -31,6 +32,11 @@ class IndexSettings(BaseSettings):
         default=E5_ID,
         description="Second embedder: Russian, Kazakh and other languages, and two retrieval "
         "lists for every question; empty turns it off.",
+    )
+    document_precision: Precision = Field(
+        default="auto",
+        description="What documents are embedded in: bfloat16 or float32; auto = bfloat16 "
+        "where the CPU multiplies it natively (AMX, AVX-512 BF16), else float32.",
     )
     chunk_size: int = Field(
         default=500, ge=50, le=20_000, description="Chunk size in characters (whole sentences)."

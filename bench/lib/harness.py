@@ -57,7 +57,9 @@ class Bench:
     ) -> Snapshot:
         if multilingual and self.multilingual is None:
             assert self.settings.multilingual_model is not None
-            self.multilingual = make_embedder(self.settings.multilingual_model)
+            self.multilingual = make_embedder(
+                self.settings.multilingual_model, precision=self.settings.document_precision
+            )
             self.reader = Reader()
         root = self.index_root / cache_key(documents, self.settings, multilingual)
         corpus = CorpusIndex(
@@ -123,6 +125,6 @@ def start_bench(
         settings=settings,
         index_root=index_root or cache_root(),
         progress=progress,
-        embedder=make_embedder(settings.embedding_model),
+        embedder=make_embedder(settings.embedding_model, precision=settings.document_precision),
         cross_encoder=CrossEncoder(),
     )

@@ -26,6 +26,7 @@ import numpy as np
 
 from index.building.encode import Encoded
 from index.building.progress import BuildProgress
+from index.runtime.precision import Precision
 from index.text.chunking import ChunkerSettings, SentenceChunker
 from index.types import Document
 
@@ -83,6 +84,7 @@ class EncodeActor:
         multilingual_model: str | None,
         chunker: dict[str, int],
         threads: int,
+        precision: Precision,
     ) -> None:
         import torch
 
@@ -91,9 +93,13 @@ class EncodeActor:
 
         torch.set_num_threads(threads)
         self.encoder = Encoder(
-            make_embedder(embedding_model, threads=threads),
+            make_embedder(embedding_model, threads=threads, precision=precision),
             SentenceChunker(ChunkerSettings(size=chunker["size"], overlap=chunker["overlap"])),
-            make_embedder(multilingual_model, threads=threads) if multilingual_model else None,
+            (
+                make_embedder(multilingual_model, threads=threads, precision=precision)
+                if multilingual_model
+                else None
+            ),
         )
         self.name = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -122,6 +128,7 @@ class RayEncoding:
         chunker: ChunkerSettings,
         workers: int | None = None,
         cpus_per_worker: int = 1,
+        precision: Precision = "auto",
     ) -> None:
         import ray
 
@@ -143,6 +150,7 @@ class RayEncoding:
             "multilingual_model": multilingual_model,
             "chunker": {"size": chunker.size, "overlap": chunker.overlap},
             "threads": cpus_per_worker,
+            "precision": precision,
         }
         self.stats = RayStats()
         log.info("Ray cluster at %s: %d CPUs, %d workers", address, cluster_cpus, self.workers)

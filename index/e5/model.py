@@ -18,6 +18,7 @@ from transformers import BertConfig, BertModel
 
 from index.e5.model_file import E5ModelFile
 from index.e5.tokenizer import E5Tokenizer
+from index.runtime.precision import Resolved
 
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
@@ -135,16 +136,20 @@ def windows(token_ids: Sequence[list[int]], width: int) -> Iterator[Window]:
 
 
 class E5Encoder:
-    """Mean-pooled, L2-normalised e5 vectors from the float model, in length-sorted batches."""
+    """Mean-pooled, L2-normalised e5 vectors from the float model, in length-sorted batches,
+    computed in `precision` (index.runtime.precision) and pooled in float32."""
 
     def __init__(
         self,
         model_file: E5ModelFile,
         batch_tokens: int = 4096,
         max_batch: int = 64,
+        precision: Resolved = "float32",
     ) -> None:
         self.tokenizer = E5Tokenizer(model_file.vocabulary)
         self.model = load_bert(model_file)
+        if precision == "bfloat16":
+            self.model.bfloat16()  # in place
         self.dim = model_file.config.hidden
         self._width = model_file.config.positions - 2
         self._batch_tokens = batch_tokens
@@ -197,7 +202,7 @@ class E5Encoder:
             sequence = [tokenizer.bos, *ids, tokenizer.eos]
             input_ids[row, : len(sequence)] = torch.tensor(sequence)
             mask[row, : len(sequence)] = 1
-        hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
+        hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state.float()
         summed = (hidden * mask.unsqueeze(-1)).sum(dim=1)
         means: np.ndarray[tuple[int, int], np.dtype[np.float64]] = (
             (summed / mask.sum(dim=1, keepdim=True)).double().numpy()

