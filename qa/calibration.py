@@ -6,7 +6,8 @@ abstains, the margin within which more sentences join an answer, the logistic cu
 turns its score into the probability that the answer holds the fact (the confidence users
 see), how each was fitted (data, target, resulting rates) and when; and the same curve
 and display line for short answers. Refit it with `python -m bench.tuning.calibrate` after
-changing the models or the scoring; override one threshold at run time with
+changing the models or the scoring (`python -m bench.tuning.same_language` refits the
+reader in a corpus's own language); override one threshold at run time with
 CITEQA_ABSTAIN_THRESHOLD (applies to the cross-encoder).
 
 Scorers: the English cross-encoder; the English embedder's cosine (reranking off); the
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -57,12 +58,19 @@ class SpanCalibration:
 
 @dataclass(frozen=True)
 class Calibration:
+    """Per scorer: thresholds, margin, confidence curve, and for a scorer fitted on
+    questions of several languages (`reader_same_language`) a curve of each language's own
+    where it had questions enough (`language_confidence`, scorer -> ISO 639-1 code -> curve):
+    one threshold holds the false abstention budget over them all, while how often an answer
+    holds the fact differs by language (Kazakh answers less often than Russian)."""
+
     abstain_below: dict[str, float]
     abstain_below_unseen: dict[str, float]
     margins: dict[str, float]
     confidence: dict[str, Logistic]
     short_answer: SpanCalibration
     provenance: dict[str, Any]
+    language_confidence: dict[str, dict[str, Logistic]] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> Calibration:
@@ -85,6 +93,14 @@ class Calibration:
                 float(data["short_answer"]["min_score"]),
             ),
             provenance={s: scorers[s].get("fitted", {}) for s in SCORERS},
+            language_confidence={
+                s: {
+                    language: Logistic(**curve)
+                    for language, curve in scorers[s]["confidence_by_language"].items()
+                }
+                for s in SCORERS
+                if scorers[s].get("confidence_by_language")
+            },
         )
 
     def with_threshold(self, scorer: str, value: float | None) -> Calibration:
@@ -97,4 +113,5 @@ class Calibration:
             self.confidence,
             self.short_answer,
             self.provenance,
+            self.language_confidence,
         )

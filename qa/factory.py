@@ -59,6 +59,7 @@ def build_pipeline(
                     abstain_below_unseen=calibration.abstain_below_unseen,
                     margins=calibration.margins,
                     confidence=calibration.confidence,
+                    language_confidence=calibration.language_confidence,
                     max_sentences=settings.max_answer_sentences,
                 )
             ),

@@ -15,7 +15,7 @@ from threadpoolctl import threadpool_limits
 
 from index.snapshots.snapshot import Snapshot
 from index.stores.filters import Filter
-from index.text.language import dominant_script
+from index.text.language import detect_language, dominant_script
 from qa.calibration import READER, READER_SAME_LANGUAGE
 from qa.compose.base import Composer, Evidence
 from qa.conversation import (
@@ -174,13 +174,15 @@ class QAPipeline:
             ranking = ranked(query)
         else:
             ranking = self._ranked_standalone(snapshot, question, history, ranked)
+        scorer = _calibrated_scorer(ranking.scorer, query, languages)
         return Evidence(
             snapshot=snapshot,
             question=question,
             candidates=ranking.candidates,
             sentences=ranking.sentences,
             cross_lingual=cross_lingual,
-            scorer=_calibrated_scorer(ranking.scorer, query, languages),
+            scorer=scorer,
+            language=detect_language(query) if scorer == READER_SAME_LANGUAGE else None,
             unseen_terms=unseen,
             timings_ms=timings,
         )

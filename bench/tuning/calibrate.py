@@ -4,7 +4,7 @@ the short-answer line, from data the benchmarks do not report.
     .venv/bin/python -m bench.tuning.calibrate --squad-v1 dev-v1.1.json \
         --translated bench/data/calibration/squad_calibration.ru.jsonl \
                      bench/data/calibration/squad_calibration.kk.jsonl \
-        [--same-language CORPUS_DIR QUESTIONS.jsonl ...] \
+        [--same-language-set bench/data/corpora/kk ...] \
         [--questions 1000] [--index-dir DIR] [--out qa/calibration.json]
 
 It writes qa/calibration.json (`--out`), whose `data` records what it was fitted on. The
@@ -15,9 +15,11 @@ both translated calibration files and the defaults.
 For each scorer (the cross-encoder; the English embedder when reranking is off; the
 multilingual embedder, or the multilingual reader, for questions in another language than
 the documents; the reader for questions in the documents' own language when that is not
-English, `--same-language`) it records the evidence score below which citeqa abstains, and
-reports the abstention recall that buys on out-of-corpus questions (the questions asked of
-the index without their own article, or without the documents that hold their answer).
+English, `--same-language-set`, fitted on half a of its articles: bench/tuning/
+same_language.py refits that one alone) it records the evidence score below which citeqa
+abstains, and reports the abstention recall that buys on out-of-corpus questions (the
+questions asked of the index without their own article, or without the documents that hold
+their answer).
 Each scorer's confidence curve is a logistic fit of "the answer holds a gold answer" on
 its top score over the calibration questions it answered; the short answer's curve is a
 logistic fit of "token F1 >= 0.5" on the reader's span margin, and its display line the
@@ -69,10 +71,9 @@ from tqdm import tqdm
 from bench.lib.abstention_budget import false_abstain_budget
 from bench.lib.reader_articles import article_of, trained_articles
 from bench.lib.sampling import SAMPLE_SIZE, sample_questions
-from index.documents.corpus import load_corpus
 from index.settings import IndexSettings
 from index.snapshots.snapshot import Snapshot
-from index.stores.filters import Filter, parse_filters
+from index.stores.filters import Filter
 from qa.calibration import (
     COSINE,
     COSINE_MULTILINGUAL,
@@ -103,7 +104,7 @@ MARGINS = {
     READER_SAME_LANGUAGE: [0.0, 1.0, 2.0, 3.0, 4.0],
 }
 # A flat curve where a scorer has too few answers to fit one.
-_FLAT = Logistic(0.0, 0.0)
+FLAT = Logistic(0.0, 0.0)
 
 
 @dataclass
@@ -121,12 +122,12 @@ def main() -> None:
     parser.add_argument("--squad-v1", type=Path, required=True)
     parser.add_argument("--translated", type=Path, nargs="*", default=[])
     parser.add_argument(
-        "--same-language",
-        nargs=2,
+        "--same-language-set",
+        type=Path,
         action="append",
         default=[],
-        metavar=("CORPUS_DIR", "QUESTIONS"),
-        help="a corpus not in English and questions in its language (repeatable)",
+        help="a corpus test set not in English (bench/data/corpora/kk): the reader's "
+        "same-language fit, on half a of its articles (bench/tuning/same_language.py)",
     )
     parser.add_argument("--questions", type=int, default=1000)
     parser.add_argument("--index-dir", type=Path)
@@ -170,17 +171,14 @@ def main() -> None:
         translations = observe(reranked, held_out, snapshot)
         scorers[READER] = fit(translations, budget, args)
         spans += translations
-    same_language = []
-    for corpus_dir, questions in args.same_language:
-        documents, _ = load_corpus(settings.model_copy(update={"corpus_dir": Path(corpus_dir)}))
-        own = CorpusIndex(
-            root.parent / f"calibration-{Path(corpus_dir).name}", settings, multilingual=True
-        ).ensure(documents)[0]
-        pipeline = build_pipeline(own, QASettings(), models)
-        same_language += observe(pipeline, load_dataset(Path(questions)).questions, own)
-    if same_language:
-        scorers[READER_SAME_LANGUAGE] = fit(same_language, budget, args)
-        spans += same_language
+    same_language_record: list[dict[str, object]] = []
+    if args.same_language_set:
+        # it builds on this module
+        from bench.tuning.same_language import fit_same_language, observe_sets
+
+        by_language, same_language_record = observe_sets(args.same_language_set, "a", models)
+        scorers[READER_SAME_LANGUAGE] = fit_same_language(by_language, budget, args)
+        spans += [o for observed in by_language.values() for o in observed]
     elif READER in scorers:  # no questions in a corpus's own language: the reader's own fit
         scorers[READER_SAME_LANGUAGE] = {**scorers[READER], "fitted_as": READER}
     short_answer = fit_short_answer(reranked, spans, args.short_answer_precision)
@@ -190,7 +188,7 @@ def main() -> None:
         "data": {
             "squad_v1": {"file": args.squad_v1.name, "sha256": dataset.sha256},
             "translated": [p.name for p in args.translated],
-            "same_language": [[Path(c).name, Path(q).name] for c, q in args.same_language],
+            "same_language": same_language_record,
             "english_questions": len(english),
             "translated_questions": len(held_out),
             "questions_from": f"seed-0 shuffle positions {SAMPLE_SIZE} onwards",
@@ -241,14 +239,14 @@ def observe(
 
 
 def _outside(question: EvalQuestion, snapshot: Snapshot) -> Filter:
+    """The filter that leaves out the question's own documents. Built as a parsed `Filter`:
+    a client's filters are capped at 256 values, a corpus set has more documents."""
     if question.gold_doc_ids:
         titles = {d.doc_id: d.title for d in snapshot.documents}
         own = {titles[d] for d in question.gold_doc_ids}
-        kept = sorted({t for t in titles.values() if t not in own})
-        return parse_filters({"title": {"$in": kept}})
+        return {"title": frozenset(t for t in titles.values() if t not in own)}
     holding = {d.doc_id for d in snapshot.documents if contains_any(d.text, list(question.answers))}
-    kept = sorted(d.doc_id for d in snapshot.documents if d.doc_id not in holding)
-    return parse_filters({"doc_id": {"$in": kept}})
+    return {"doc_id": frozenset(d.doc_id for d in snapshot.documents if d.doc_id not in holding)}
 
 
 def fit(observed: Sequence[Observed], budget: float, args: argparse.Namespace) -> dict[str, object]:
@@ -270,13 +268,7 @@ def fit(observed: Sequence[Observed], budget: float, args: argparse.Namespace) -
             strict = candidate
     margin, contains, words = pick_margin(observed, scorer, threshold, strict, args)
     answered = [(s, o) for s, o in zip(inside, observed, strict=True) if s >= threshold]
-    curve = fit_logistic(
-        [s for s, _ in answered],
-        [
-            contains_any(strip_citation_markers(o.answer.answer), list(o.question.answers))
-            for _, o in answered
-        ],
-    )
+    curve = fit_logistic([s for s, _ in answered], [holds_answer(o) for _, o in answered])
     return {
         "abstain_below": round(threshold, 4),
         "abstain_below_unseen": round(strict, 4),
@@ -298,13 +290,19 @@ def fit(observed: Sequence[Observed], budget: float, args: argparse.Namespace) -
     }
 
 
+def holds_answer(observed: Observed) -> bool:
+    """Whether the answer given holds a gold answer."""
+    answer = strip_citation_markers(observed.answer.answer)
+    return contains_any(answer, list(observed.question.answers))
+
+
 def fit_logistic(scores: Sequence[float], labels: Sequence[bool]) -> Logistic:
     """P(label | score) = sigmoid(slope * score + intercept), by maximum likelihood (a
     little L2 on the slope keeps it finite when the classes separate)."""
     x = np.asarray(scores, dtype=np.float64)
     y = np.asarray(labels, dtype=np.float64)
     if len(x) < 20 or y.min() == y.max():
-        return _FLAT
+        return FLAT
 
     def loss(w: np.ndarray) -> float:
         z = w[0] * x + w[1]
@@ -383,7 +381,7 @@ def _composer(scorer: str, threshold: float, strict: float, margin: float) -> Ex
             abstain_below={scorer: threshold},
             abstain_below_unseen={scorer: strict},
             margins={scorer: margin},
-            confidence={scorer: _FLAT},
+            confidence={scorer: FLAT},
         )
     )
 

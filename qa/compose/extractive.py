@@ -8,7 +8,7 @@ within `margin` of the best and the answer stays under `max_words`. Each sentenc
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from index.snapshots.snapshot import DOC, SENT_HI, SENT_LO, Snapshot
 from qa.calibration import Logistic
@@ -32,6 +32,7 @@ class ExtractiveSettings:
     margins: dict[str, float]
     abstain_below_unseen: dict[str, float]
     confidence: dict[str, Logistic]
+    language_confidence: dict[str, dict[str, Logistic]] = field(default_factory=dict)
     max_sentences: int = 3
     max_words: int = 80
 
@@ -100,7 +101,8 @@ class ExtractiveComposer:
 
     def confidence(self, sentence: ScoredSentence, evidence: Evidence) -> float:
         """The calibrated probability that the sentence holds the fact (qa.calibration)."""
-        curve = self.settings.confidence[evidence.scorer]
+        by_language = self.settings.language_confidence.get(evidence.scorer, {})
+        curve = by_language.get(evidence.language or "", self.settings.confidence[evidence.scorer])
         return round(curve.probability(sentence.score), 4)
 
 

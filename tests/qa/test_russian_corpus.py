@@ -15,7 +15,7 @@ import pytest
 from index.documents.corpus import load_corpus
 from index.settings import IndexSettings
 from index.text.sentences import split_sentences
-from qa.calibration import READER_SAME_LANGUAGE
+from qa.calibration import READER_SAME_LANGUAGE, Calibration
 from qa.factory import build_pipeline
 from qa.models import Models
 from qa.pipeline import QAPipeline
@@ -54,6 +54,22 @@ def test_russian_questions_take_the_multilingual_path(russian_pipeline: QAPipeli
     evidence = russian_pipeline.evidence("Сколько экспертов собрал CASIE 2022?")
     assert evidence.cross_lingual
     assert evidence.scorer == READER_SAME_LANGUAGE
+    assert evidence.language == "ru"
+
+
+def test_the_confidence_of_a_russian_answer_follows_the_russian_curve(
+    russian_pipeline: QAPipeline,
+) -> None:
+    """One threshold for every language read in its own text, a curve for each."""
+    calibration = Calibration.load()
+    curves = calibration.language_confidence[READER_SAME_LANGUAGE]
+    assert {"ru", "kk"} <= set(curves)
+    evidence = russian_pipeline.evidence("Сколько экспертов собрал CASIE 2022?")
+    answer = russian_pipeline.composer.compose(evidence)
+    top = evidence.sentences[0].score
+    assert answer.confidence == round(curves["ru"].probability(top), 4)
+    pooled = calibration.confidence[READER_SAME_LANGUAGE].probability(top)
+    assert answer.confidence != round(pooled, 4)
 
 
 def test_russian_questions_are_answered_from_the_russian_text(
