@@ -32,7 +32,8 @@ def test_the_ray_build_bench_reports_full_agreement(
     assert {"chunks", "sentences"} <= set(results["vectors"])
     for kind, vectors in results["vectors"].items():
         assert vectors["min_cosine"] > 0.9999, kind
-        assert vectors["max_abs_diff"] < 1e-3, kind
+        # in bfloat16 (index.runtime.precision) a vector moves a little with its batch-mates
+        assert vectors["max_abs_diff"] < 5e-3, kind
     answers = results["answers"]
     assert (answers["identical"], answers["asked"], answers["differing"]) == (4, 4, [])
     assert results["single_process_s"] > 0

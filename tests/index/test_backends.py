@@ -84,7 +84,8 @@ def test_updates_and_deletes_leave_no_orphans(kind: str, tmp_path: Path, models:
     ]
     expected = models.multilingual.embed_documents(texts)
     stored = np.asarray(fourth.vectors["chunks_multilingual"][0 : len(fourth)])
-    assert np.allclose(stored, expected, atol=1e-4)
+    # equal up to the document precision: a bfloat16 vector moves a little with its batch
+    assert float((stored * expected).sum(axis=1).min()) > 0.999
 
 
 @backend
