@@ -36,7 +36,8 @@ class IndexSettings(BaseSettings):
     document_precision: Precision = Field(
         default="auto",
         description="What documents are embedded in: bfloat16 or float32; auto = bfloat16 "
-        "where the CPU multiplies it natively (AMX, AVX-512 BF16), else float32.",
+        "where the CPU multiplies it natively (AMX, AVX-512 BF16), else float32, and "
+        "float32 for multilingual-e5 (bfloat16 moved its Russian answers).",
     )
     chunk_size: int = Field(
         default=500, ge=50, le=20_000, description="Chunk size in characters (whole sentences)."

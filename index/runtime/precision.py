@@ -6,8 +6,10 @@ oneDNN multiplies bfloat16 matrices several times as fast as float32 ones; elsew
 bfloat16 is emulated and slower than float32. Batches of documents are where the time goes
 when indexing, and their vectors barely move: measured on a 2-core Xeon with AMX, paragraphs
 embedded by all-MiniLM-L6-v2 and multilingual-e5-small in bfloat16 keep a cosine of at least
-0.998 to the float32 vectors (docs/indexing.md has the figures). Questions, one short text at
-a time, stay in float32.
+0.998 to the float32 vectors (docs/indexing.md has the figures), yet a vector that barely moves
+can still change a ranking: a model whose answers moved more than a change for speed may
+cost keeps float32 under "auto" (multilingual-e5: index/embedders/e5.py). Questions, one
+short text at a time, stay in float32.
 """
 
 from __future__ import annotations
@@ -36,8 +38,12 @@ def cpu_flags(cpuinfo: Path = CPUINFO) -> frozenset[str]:
     return frozenset()
 
 
-def resolve_precision(precision: Precision, cpuinfo: Path = CPUINFO) -> Resolved:
-    """`precision` itself, or for "auto" bfloat16 when the CPU multiplies it natively."""
+def resolve_precision(
+    precision: Precision, cpuinfo: Path = CPUINFO, *, auto_bfloat16: bool = True
+) -> Resolved:
+    """`precision` itself, or for "auto" bfloat16 when the CPU multiplies it natively (and
+    `auto_bfloat16`: a model whose answers bfloat16 moves too much keeps float32)."""
     if precision != "auto":
         return precision
-    return "bfloat16" if cpu_flags(cpuinfo) & NATIVE_BFLOAT16_FLAGS else "float32"
+    native = bool(cpu_flags(cpuinfo) & NATIVE_BFLOAT16_FLAGS)
+    return "bfloat16" if native and auto_bfloat16 else "float32"

@@ -18,9 +18,8 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.building.builder import BuildReport, IndexBuilder
-from index.embedders import Embedder, make_embedder
+from index.embedders import Embedder, document_precision, make_embedder
 from index.runtime.model_cache import user_cache_dir
-from index.runtime.precision import resolve_precision
 from index.settings import IndexSettings
 from index.snapshots.backends import open_backend
 from index.snapshots.manifest import Manifest
@@ -63,7 +62,12 @@ def index_config(settings: IndexSettings, multilingual: bool) -> dict[str, objec
         "embedding_model": settings.embedding_model,
         "multilingual_model": settings.multilingual_model if multilingual else None,
         "chunker": settings.chunker.as_manifest(),
-        "document_precision": resolve_precision(settings.document_precision),
+        "document_precision": [
+            document_precision(settings.embedding_model, settings.document_precision),
+            document_precision(settings.multilingual_model, settings.document_precision)
+            if multilingual and settings.multilingual_model
+            else None,
+        ],
     }
 
 

@@ -8,11 +8,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embedders import MINILM_ID, SentenceTransformerEmbedder, normalise
+from index.embedders import (
+    E5_ID,
+    MINILM_ID,
+    E5Embedder,
+    SentenceTransformerEmbedder,
+    document_precision,
+    normalise,
+)
 from index.embedders.sentence_transformers import resolve_model_path
 from index.embedders.token_vectors import read_layout
 from index.embedders.torch_transformer import TorchSentenceEncoder
-from index.runtime.precision import Resolved
+from index.runtime.precision import Precision, Resolved, resolve_precision
 
 TEXTS = [
     "The CASIE 2022 symposium was held in Almaty, Kazakhstan.",
@@ -72,3 +79,16 @@ def test_the_embedder_embeds_documents_in_the_precision_asked_for() -> None:
     cosines = (bf16.embed_documents(TEXTS) * fp32.embed_documents(TEXTS)).sum(axis=1)
     assert cosines.min() > 0.995, cosines
     assert not np.array_equal(bf16.embed_documents(TEXTS), fp32.embed_documents(TEXTS))
+
+
+def test_each_model_says_what_it_embeds_documents_in() -> None:
+    """multilingual-e5 stays float32 under "auto" (it moved Russian answers too much)."""
+    assert document_precision(E5_ID, "auto") == "float32"
+    assert document_precision(E5_ID, "bfloat16") == "bfloat16"
+    assert document_precision(MINILM_ID, "auto") == resolve_precision("auto")
+    precisions: list[Precision] = ["auto", "float32", "bfloat16"]
+    for precision in precisions:
+        e5 = E5Embedder(precision=precision)
+        minilm = SentenceTransformerEmbedder(MINILM_ID, precision=precision)
+        assert e5.document_precision == document_precision(E5_ID, precision)
+        assert minilm.document_precision == document_precision(MINILM_ID, precision)

@@ -61,3 +61,9 @@ def test_the_setting_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("CITEQA_DOCUMENT_PRECISION", "float16")
     with pytest.raises(ValidationError):
         IndexSettings()
+
+
+def test_a_model_kept_in_float32_under_auto_can_still_ask_for_bfloat16(tmp_path: Path) -> None:
+    native = cpuinfo(tmp_path, "amx_bf16")
+    assert resolve_precision("auto", native, auto_bfloat16=False) == "float32"
+    assert resolve_precision("bfloat16", native, auto_bfloat16=False) == "bfloat16"
