@@ -26,6 +26,7 @@ from uuid import uuid4
 from pydantic import BaseModel, Field, ValidationError
 
 from index.clock import utc_now
+from index.fsync import fsync_dir
 from index.types import Document
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,17 @@ class StoredText(BaseModel):
     lang: str
     text: str
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, document: Document) -> StoredText:
+        """What of `document` is stored: all but its id."""
+        return cls(
+            title=document.title,
+            source=document.source,
+            lang=document.lang,
+            text=document.text,
+            metadata=document.metadata,
+        )
 
 
 class StoredDocument(BaseModel):
@@ -111,13 +123,7 @@ class DocumentStore:
             doc_id=document.doc_id,
             updated_at=utc_now(),
             file=StoredFile(name=filename, size=len(original), sha256=sha, blob=blob),
-            content=StoredText(
-                title=document.title,
-                source=document.source,
-                lang=document.lang,
-                text=document.text,
-                metadata=document.metadata,
-            ),
+            content=StoredText.of(document),
         )
         with self._lock:
             folder = self._folder(document.doc_id)
@@ -189,7 +195,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def _remove_all_but(folder: Path, keep: set[str]) -> None:
@@ -197,11 +203,3 @@ def _remove_all_but(folder: Path, keep: set[str]) -> None:
     for path in folder.iterdir():
         if path.name not in keep and path.is_file():
             path.unlink(missing_ok=True)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 from uuid import uuid4
 
+from index.fsync import fsync_dir
 from index.snapshots.snapshot import Snapshot, SnapshotError, verify_snapshot
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ class SnapshotRepository:
         _fsync_tree(staging)
         final = self.snapshots / snapshot_id
         os.replace(staging, final)
-        _fsync_dir(self.snapshots)
+        fsync_dir(self.snapshots)
         self._write_pointer(snapshot_id)
         self._prune(keep)
         return final
@@ -110,7 +111,7 @@ class SnapshotRepository:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, self.root / POINTER)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
 
     def _prune(self, keep: int) -> None:
         """Remove leftovers of crashed builds and all but the newest `keep` snapshots."""
@@ -144,12 +145,4 @@ def _fsync_tree(path: Path) -> None:
             with file.open("rb") as handle:
                 os.fsync(handle.fileno())
     for directory in [path, *(p for p in path.rglob("*") if p.is_dir())]:
-        _fsync_dir(directory)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fsync_dir(directory)
