@@ -16,10 +16,10 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from index.building.encode import Encoded, EncoderConfig
+from index.clock import utc_now
 from index.milvus.client import ALIVE, Names, connect, ensure_generation, ensure_key_value
 from index.milvus.expressions import both, in_list, visible
 from index.milvus.rows import (
@@ -176,7 +176,7 @@ class MilvusSink:
                 "gen": self.gen,
                 "version": self.version,
                 "snapshot_id": snapshot_id,
-                "created_at": datetime.now(UTC).isoformat(),
+                "created_at": utc_now(),
                 **config_record(self.config),
                 "counts": {"documents": len(doc_ids), "chunks": chunks},
             },

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from index.clock import utc_now
 from index.documents.document_store import StoredDocument, StoredFile, StoredText
 from index.milvus.client import DUMMY_DIM, BoundedClient, answering, ensure_key_value
 from index.milvus.expressions import in_list
@@ -39,23 +40,15 @@ class MilvusDocumentStore:
         sha = hashlib.sha256(original).hexdigest()
         record = StoredDocument(
             doc_id=document.doc_id,
-            updated_at=datetime.now(UTC).isoformat(),
+            updated_at=utc_now(),
             file=StoredFile(name=filename, size=len(original), sha256=sha, blob=""),
-            content=StoredText(
-                title=document.title,
-                source=document.source,
-                lang=document.lang,
-                text=document.text,
-                metadata=document.metadata,
-            ),
+            content=StoredText.of(document),
         )
         self._write(record)
         return record
 
     def delete(self, doc_id: str) -> None:
-        record = StoredDocument(
-            doc_id=doc_id, updated_at=datetime.now(UTC).isoformat(), deleted=True
-        )
+        record = StoredDocument(doc_id=doc_id, updated_at=utc_now(), deleted=True)
         self._write(record)
 
     def get(self, doc_id: str) -> StoredDocument | None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, TypeVar, cast
 
@@ -33,6 +32,7 @@ from index.building.encode import (
     SENTENCE_VECTORS,
     titled,
 )
+from index.clock import utc_now
 from index.embedders.base import Vectors
 from index.milvus.client import BoundedClient, Names
 from index.milvus.expressions import both, filter_expression, in_list, visible
@@ -148,7 +148,7 @@ class MilvusSnapshotLoader:
                 )
         manifest = Manifest(
             snapshot_id=str(current["snapshot_id"]),
-            created_at=str(current.get("created_at") or datetime.now(UTC).isoformat()),
+            created_at=str(current.get("created_at") or utc_now()),
             embedding=EmbeddingInfo(**current["embedding"]),
             multilingual=EmbeddingInfo(**multilingual) if multilingual else None,
             chunker=current["chunker"],

@@ -18,7 +18,6 @@ import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -26,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.building.encode import CHUNK_ROW_VECTORS, CHUNK_VECTORS, Encoded, EncoderConfig, titled
+from index.clock import utc_now
 from index.snapshots.checksums import file_sha256
 from index.snapshots.manifest import MANIFEST_NAME, DocumentEntry, Manifest
 from index.snapshots.repository import SnapshotRepository, new_snapshot_id
@@ -267,7 +267,7 @@ class FaissSink:
             entries[doc_id] = DocumentEntry(**record)
         return Manifest(
             snapshot_id=snapshot_id,
-            created_at=datetime.now(UTC).isoformat(),
+            created_at=utc_now(),
             embedding=self.config.embedding,
             multilingual=self.config.multilingual,
             chunker=self.config.chunker,
