@@ -42,8 +42,10 @@ from bench.lib.offline import run_offline
 from bench.lib.sampling import questions_about
 from bench.lib.tables import markdown, write_results
 from index.building.builder import IndexBuilder
+from index.building.ray_encode import RayEncoding
 from index.embedders import Embedder
 from index.service import Embedders
+from index.service import ray_encoding as index_ray_encoding
 from index.settings import IndexSettings
 from index.snapshots.repository import SnapshotRepository
 from index.snapshots.snapshot import Snapshot
@@ -145,19 +147,11 @@ def cluster(address: str | None) -> Iterator[str]:
         yield started
 
 
-def ray_encoding(address: str, settings: IndexSettings) -> Any:
-    """The remote encoding `citeqa index --ray ADDRESS` builds with (index.corpus)."""
-    from index.building.ray_encode import RayEncoding
-
-    return RayEncoding(
-        address,
-        settings.embedding_model,
-        settings.multilingual_model,
-        settings.chunker,
-        workers=settings.ray_workers,
-        cpus_per_worker=settings.ray_cpus_per_worker,
-        precision=settings.document_precision,
-    )
+def ray_encoding(address: str, settings: IndexSettings) -> RayEncoding:
+    """The remote encoding `citeqa index --ray ADDRESS` builds with (index.service)."""
+    remote = index_ray_encoding(settings.model_copy(update={"ray_address": address}))
+    assert isinstance(remote, RayEncoding)
+    return remote
 
 
 def cluster_cpus() -> int:
