@@ -64,8 +64,10 @@ def open_builder(
 ) -> IndexBuilder:
     """The builder `settings` describe, on the backend CITEQA_VECTOR_STORE chooses, with
     `embedders` (by default the models `settings` name, loaded after the backend is open);
-    `remote` embeds the documents elsewhere (a Ray cluster)."""
+    `remote` embeds the documents elsewhere (a Ray cluster). A builder that loads its own
+    embedders releases their document models after each build's embedding."""
     backend = open_backend(settings)
+    owns_models = embedders is None
     if embedders is None:
         embedders = Embedders.from_settings(settings)
     return IndexBuilder(
@@ -77,6 +79,7 @@ def open_builder(
         progress=progress,
         parts_dir=settings.index_dir / PARTS_DIR,
         remote=remote,
+        owns_models=owns_models,
     )
 
 

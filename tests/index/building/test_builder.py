@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from index.building.builder import IndexBuilder
+from index.embedders import E5_ID, MINILM_ID, E5Embedder, SentenceTransformerEmbedder, make_embedder
+from index.settings import IndexSettings
 from index.snapshots.repository import SnapshotRepository
 from index.snapshots.snapshot import Snapshot
 from index.text.chunking import ChunkerSettings, SentenceChunker
@@ -71,3 +75,34 @@ def test_changed_embedding_model_forces_a_full_rebuild(tmp_path: Path, models: M
     assert report.embedded_chunks == report.chunks
     assert snapshot.manifest.embedding.model_id == models.multilingual.model_id
     assert snapshot.vectors["chunks"].shape[1] == models.multilingual.dim
+
+
+def test_a_builder_that_owns_its_models_releases_them_after_embedding(
+    tmp_path: Path, models: Models
+) -> None:
+    """What `citeqa index` does: the document models are dropped before the indexes are
+    assembled, load again for the next build, and embed as before."""
+    main, multilingual = make_embedder(MINILM_ID), make_embedder(E5_ID)
+    assert isinstance(main, SentenceTransformerEmbedder)
+    assert isinstance(multilingual, E5Embedder)
+    owning = IndexBuilder(
+        SnapshotRepository(tmp_path / "owning"),
+        main,
+        SentenceChunker(IndexSettings().chunker),
+        multilingual=multilingual,
+        progress=False,
+        owns_models=True,
+    )
+    owning.build(docs(a=LONG))
+    assert not main.loaded
+    assert not multilingual.loaded
+    released, report = owning.build(docs(a=LONG, b="The IIOE was launched in 2020."))
+    assert report.embedded_chunks == 1
+    assert not main.loaded
+    assert not multilingual.loaded
+
+    kept, _ = make_test_builder(tmp_path / "kept", models).build(
+        docs(a=LONG, b="The IIOE was launched in 2020.")
+    )
+    for kind, vectors in kept.vectors.items():
+        np.testing.assert_allclose(released.vectors[kind], vectors, atol=1e-5, err_msg=kind)
