@@ -27,6 +27,7 @@ def build_pipeline(
         rerank=settings.rerank,
         reader=settings.reader,
         question_tokens=settings.max_question_tokens,
+        reader_precision=settings.reader_precision,
     )
     if not settings.rerank and (models.cross_encoder or models.reader) is not None:
         # `rerank=False` holds for given models too

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from index.embedders import QUESTION_TOKENS, Embedder, make_embedder
+from index.runtime.precision import Precision
 from index.snapshots.manifest import Manifest
 from qa.reader.reader import Reader
 from qa.rerank.cross_encoder import CrossEncoder
@@ -24,18 +25,22 @@ class Models:
         rerank: bool = True,
         reader: bool = True,
         question_tokens: int = QUESTION_TOKENS,
+        reader_precision: Precision = "auto",
     ) -> Models:
         """Embedders named by the snapshot's manifest (never a different model than it was
         built with), reading questions up to `question_tokens` tokens, the cross-encoder when
         reranking is on, and the multilingual reader when reranking and `reader` are on and
-        the snapshot has multilingual vectors. Models load on first use."""
+        the snapshot has multilingual vectors, reading in `reader_precision`. Models load on
+        first use."""
         return cls(
             embedder=make_embedder(manifest.embedding.model_id, question_tokens),
             multilingual=make_embedder(manifest.multilingual.model_id, question_tokens)
             if manifest.multilingual
             else None,
             cross_encoder=CrossEncoder() if rerank else None,
-            reader=Reader() if rerank and reader and manifest.multilingual else None,
+            reader=Reader(precision=reader_precision)
+            if rerank and reader and manifest.multilingual
+            else None,
         )
 
     def serves(self, manifest: Manifest) -> bool:

@@ -60,7 +60,7 @@ class Bench:
             self.multilingual = make_embedder(
                 self.settings.multilingual_model, precision=self.settings.document_precision
             )
-            self.reader = Reader()
+            self.reader = Reader(precision=QASettings().reader_precision)
         root = self.index_root / cache_key(documents, self.settings, multilingual)
         corpus = CorpusIndex(
             root,

