@@ -36,6 +36,18 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     )
 
 
+def run_reporting_torch(*args: str) -> subprocess.CompletedProcess[str]:
+    """`citeqa ARGS`, printing at exit whether torch was imported."""
+    script = (
+        "import atexit, runpy, sys; "
+        "atexit.register(lambda: print('torch imported:', 'torch' in sys.modules)); "
+        f"sys.argv = ['citeqa', *{list(args)!r}]; runpy.run_module('api.cli', run_name='__main__')"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=600, check=False
+    )
+
+
 @pytest.fixture(scope="module")
 def built_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     corpus = tmp_path_factory.mktemp("corpus")
@@ -62,20 +74,8 @@ def test_index_reports_the_whole_time_and_loads_no_model_when_nothing_changed(
     """The printed seconds are the process's own (imports included; it printed 0.1 s after
     33 s), and with nothing changed no embedder is loaded, so torch is never imported."""
     corpus, index_dir = built_index
-    report_torch = (
-        "import atexit, runpy, sys; "
-        "atexit.register(lambda: print('torch imported:', 'torch' in sys.modules)); "
-        f"sys.argv = ['citeqa', 'index', '--corpus', {str(corpus)!r}, '--index-dir', "
-        f"{str(index_dir)!r}]; runpy.run_module('api.cli', run_name='__main__')"
-    )
     started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", report_torch],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = run_reporting_torch("index", "--corpus", str(corpus), "--index-dir", str(index_dir))
     wall = time.perf_counter() - started
     assert result.returncode == 0, result.stderr
     assert "1 unchanged" in result.stdout
@@ -95,19 +95,7 @@ def test_ask_reads_a_russian_question_without_importing_torch(
     question = "Где ЮНЕСКО-ИКВО планирует создать национальный центр IIOE?"
     first = run("ask", question, "--json", "--index-dir", str(index_dir))
     assert first.returncode == 0, first.stderr
-    report_torch = (
-        "import atexit, runpy, sys; "
-        "atexit.register(lambda: print('torch imported:', 'torch' in sys.modules)); "
-        f"sys.argv = ['citeqa', 'ask', {question!r}, '--index-dir', {str(index_dir)!r}]; "
-        "runpy.run_module('api.cli', run_name='__main__')"
-    )
-    second = subprocess.run(
-        [sys.executable, "-c", report_torch],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    second = run_reporting_torch("ask", question, "--index-dir", str(index_dir))
     assert second.returncode == 0, second.stderr
     assert "Uzbekistan" in second.stdout
     assert "torch imported: False" in second.stdout
