@@ -385,9 +385,15 @@ def _raw_to_npy(raw: Path, npy: Path, dtype: str, columns: int) -> npt.NDArray[A
     the process's resident memory (a 10x SQuAD build's sentence vectors are 300 MB)."""
     rows = raw.stat().st_size // (np.dtype(dtype).itemsize * columns)
     header = {"descr": dtype, "fortran_order": False, "shape": (rows, columns)}
+    remaining = rows * np.dtype(dtype).itemsize * columns  # whole rows only
     with raw.open("rb") as source, npy.open("wb") as target:
         np.lib.format.write_array_header_1_0(target, header)
-        shutil.copyfileobj(source, target, _COPY_BYTES)
+        while remaining > 0:
+            block = source.read(min(_COPY_BYTES, remaining))
+            if not block:
+                raise OSError(f"{raw} ended early")
+            target.write(block)
+            remaining -= len(block)
     if rows == 0:
         empty: npt.NDArray[Any] = np.load(npy, allow_pickle=False)
         return empty
