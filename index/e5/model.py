@@ -18,7 +18,7 @@ from transformers import BertConfig, BertModel
 
 from index.e5.model_file import E5ModelFile
 from index.e5.tokenizer import E5Tokenizer
-from index.runtime.precision import Resolved
+from index.runtime.precision import Resolved, pad_tokens, padded_width
 
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
@@ -150,9 +150,7 @@ class E5Encoder:
         self.model = load_bert(model_file)
         if precision == "bfloat16":
             self.model.bfloat16()  # in place
-        # oneDNN, which runs bfloat16 here, keeps a compiled kernel per batch shape
-        # (index.embedders.torch_transformer): batches are padded to a multiple of 16 tokens.
-        self._pad_multiple = 16 if precision == "bfloat16" else 1
+        self._pad_multiple = pad_tokens(precision)
         self.dim = model_file.config.hidden
         self._width = model_file.config.positions - 2
         self._batch_tokens = batch_tokens
@@ -199,7 +197,7 @@ class E5Encoder:
     ) -> np.ndarray[tuple[int, int], np.dtype[np.float64]]:
         tokenizer = self.tokenizer
         longest = max(len(ids) for ids in contents) + 2
-        width = -(-longest // self._pad_multiple) * self._pad_multiple
+        width = padded_width(longest, self._pad_multiple)
         input_ids = torch.full((len(contents), width), tokenizer.pad, dtype=torch.long)
         mask = torch.zeros((len(contents), width), dtype=torch.long)
         for row, ids in enumerate(contents):

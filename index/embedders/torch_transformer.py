@@ -21,7 +21,7 @@ from index.embedders.token_vectors import (
     SentenceModelLayout,
     TokenVectorEncoder,
 )
-from index.runtime.precision import Resolved
+from index.runtime.precision import BFLOAT16_PAD_TOKENS, Resolved
 
 if TYPE_CHECKING:
     import torch
@@ -31,10 +31,7 @@ class TorchSentenceEncoder(TokenVectorEncoder):
     """Token vectors from a copy of `transformer` in `precision` (the original is left as
     it is)."""
 
-    # oneDNN, which runs bfloat16 here, keeps a compiled kernel for every batch shape it
-    # meets (up to 1,024): padded to the longest text, a 10x SQuAD build met enough shapes
-    # to grow by 300 MB. Padded to a multiple of 16 tokens, the shapes are few.
-    pad_multiple = 16
+    pad_multiple = BFLOAT16_PAD_TOKENS  # few batch shapes (index.runtime.precision)
 
     def __init__(
         self,

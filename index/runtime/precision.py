@@ -24,6 +24,22 @@ Resolved = Literal["float32", "bfloat16"]
 NATIVE_BFLOAT16_FLAGS = frozenset({"amx_bf16", "avx512_bf16"})
 CPUINFO = Path("/proc/cpuinfo")
 
+# oneDNN, which runs torch's bfloat16 products, compiles a kernel for every batch shape it
+# meets and keeps up to 1,024: padded only to their longest text, the batches of a 10x SQuAD
+# build met so many shapes that the kernels took 300 MB, each new one compiled at a cost.
+# Batches computed in bfloat16 are padded to a multiple of this many tokens.
+BFLOAT16_PAD_TOKENS = 16
+
+
+def pad_tokens(precision: Resolved) -> int:
+    """The multiple of tokens a batch computed in `precision` is padded to."""
+    return BFLOAT16_PAD_TOKENS if precision == "bfloat16" else 1
+
+
+def padded_width(longest: int, multiple: int) -> int:
+    """`longest` tokens rounded up to a multiple of `multiple`."""
+    return -(-longest // multiple) * multiple
+
 
 def cpu_flags(cpuinfo: Path = CPUINFO) -> frozenset[str]:
     """The feature flags of the first CPU listed in `cpuinfo` (none when it is unreadable)."""

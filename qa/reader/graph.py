@@ -22,7 +22,7 @@ import numpy.typing as npt
 from index.e5.model_file import E5ModelFile
 from index.runtime.model_cache import cache_key, cached_file, library_versions, write_atomically
 from index.runtime.onnx_session import cpu_session
-from index.runtime.precision import Resolved
+from index.runtime.precision import Resolved, padded_width
 from qa.reader.card import ReaderCard, bundled_weights_dir, verified_card
 
 if TYPE_CHECKING:
@@ -45,8 +45,7 @@ ReaderRun = Callable[[IdArray, IdArray], Logits]
 def padded(sequences: list[list[int]], pad: int, multiple: int = 1) -> tuple[IdArray, IdArray]:
     """Padded ids and the attention mask of `sequences`, as wide as the longest rounded up
     to a multiple of `multiple` tokens."""
-    longest = max(len(s) for s in sequences)
-    width = -(-longest // multiple) * multiple
+    width = padded_width(max(len(s) for s in sequences), multiple)
     ids = np.full((len(sequences), width), pad, dtype=np.int64)
     mask = np.zeros((len(sequences), width), dtype=np.int64)
     for row, sequence in enumerate(sequences):

