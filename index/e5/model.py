@@ -10,6 +10,7 @@ content tokens, then L2-normalised.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -135,6 +136,19 @@ def windows(token_ids: Sequence[list[int]], width: int) -> Iterator[Window]:
             yield Window(text, ids[start : start + width])
 
 
+@contextmanager
+def _without_onednn() -> Iterator[None]:
+    """torch's products off oneDNN, then back as they were. Only that switch, the one
+    `torch.backends.mkldnn.enabled` reads: `torch.backends.mkldnn.flags()` would reset
+    oneDNN's other settings too (and warn about TF32 on a CPU)."""
+    was = torch._C._get_mkldnn_enabled()
+    torch._C._set_mkldnn_enabled(False)
+    try:
+        yield
+    finally:
+        torch._C._set_mkldnn_enabled(was)
+
+
 class E5Encoder:
     """Mean-pooled, L2-normalised e5 vectors from the float model, in length-sorted batches,
     computed in `precision` (index.runtime.precision) and pooled in float32."""
@@ -151,6 +165,7 @@ class E5Encoder:
         if precision == "bfloat16":
             self.model.bfloat16()  # in place
         self._pad_multiple = pad_tokens(precision)
+        self._float32 = precision == "float32"
         self.dim = model_file.config.hidden
         self._width = model_file.config.positions - 2
         self._batch_tokens = batch_tokens
@@ -191,6 +206,18 @@ class E5Encoder:
         if batch:
             yield batch
 
+    def _products(self) -> AbstractContextManager[object]:
+        """Where the model's products run: in float32, by torch's BLAS rather than oneDNN.
+
+        oneDNN compiles a kernel for each batch shape it meets and keeps up to 1,024 of them,
+        each with buffers sized by its batch: unlike bfloat16 batches (padded to a few
+        shapes, index.runtime.precision), float32 ones are not padded, and e5's kernels grew
+        a 10x SQuAD build's memory by hundreds of MB. The BLAS path embeds as fast and keeps
+        memory flat (docs/indexing.md, Memory). The switch is process-wide: while e5 embeds
+        documents, torch's other products (a question read in bfloat16 by another thread)
+        run without oneDNN too, more slowly."""
+        return _without_onednn() if self._float32 else nullcontext()
+
     @torch.inference_mode()
     def _mean_pooled(
         self, contents: list[list[int]]
@@ -204,7 +231,9 @@ class E5Encoder:
             sequence = [tokenizer.bos, *ids, tokenizer.eos]
             input_ids[row, : len(sequence)] = torch.tensor(sequence)
             mask[row, : len(sequence)] = 1
-        hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state.float()
+        with self._products():
+            hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
+        hidden = hidden.float()
         summed = (hidden * mask.unsqueeze(-1)).sum(dim=1)
         means: np.ndarray[tuple[int, int], np.dtype[np.float64]] = (
             (summed / mask.sum(dim=1, keepdim=True)).double().numpy()

