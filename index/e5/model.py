@@ -164,8 +164,7 @@ class E5Encoder:
         self.model = load_bert(model_file)
         if precision == "bfloat16":
             self.model.bfloat16()  # in place
-        self._pad_multiple = pad_tokens(precision)
-        self._float32 = precision == "float32"
+        self._precision = precision
         self.dim = model_file.config.hidden
         self._width = model_file.config.positions - 2
         self._batch_tokens = batch_tokens
@@ -216,7 +215,7 @@ class E5Encoder:
         memory flat (docs/indexing.md, Memory). The switch is process-wide: while e5 embeds
         documents, torch's other products (a question read in bfloat16 by another thread)
         run without oneDNN too, more slowly."""
-        return _without_onednn() if self._float32 else nullcontext()
+        return _without_onednn() if self._precision == "float32" else nullcontext()
 
     @torch.inference_mode()
     def _mean_pooled(
@@ -224,7 +223,7 @@ class E5Encoder:
     ) -> np.ndarray[tuple[int, int], np.dtype[np.float64]]:
         tokenizer = self.tokenizer
         longest = max(len(ids) for ids in contents) + 2
-        width = padded_width(longest, self._pad_multiple)
+        width = padded_width(longest, pad_tokens(self._precision))
         input_ids = torch.full((len(contents), width), tokenizer.pad, dtype=torch.long)
         mask = torch.zeros((len(contents), width), dtype=torch.long)
         for row, ids in enumerate(contents):
