@@ -149,6 +149,12 @@ def _without_onednn() -> Iterator[None]:
         torch._C._set_mkldnn_enabled(was)
 
 
+# Padded tokens per batch. On a 2-core Xeon, 400 SQuAD paragraphs and their sentences embed
+# 8-11% faster in batches of 2,048 tokens than of 4,096 (float32 and bfloat16 alike; 1,024
+# to 2,048 is a plateau, 8,192 slower): the activations of a smaller batch stay in cache.
+BATCH_TOKENS = 2048
+
+
 class E5Encoder:
     """Mean-pooled, L2-normalised e5 vectors from the float model, in length-sorted batches,
     computed in `precision` (index.runtime.precision) and pooled in float32."""
@@ -156,7 +162,7 @@ class E5Encoder:
     def __init__(
         self,
         model_file: E5ModelFile,
-        batch_tokens: int = 4096,
+        batch_tokens: int = BATCH_TOKENS,
         max_batch: int = 64,
         precision: Resolved = "float32",
     ) -> None:
