@@ -10,7 +10,7 @@ content tokens, then L2-normalised.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +19,7 @@ from transformers import BertConfig, BertModel
 
 from index.e5.model_file import E5ModelFile
 from index.e5.tokenizer import E5Tokenizer
+from index.runtime.onednn import onednn_needed, onednn_off
 from index.runtime.precision import Resolved, pad_tokens, padded_width
 
 QUERY_PREFIX = "query: "
@@ -136,19 +137,6 @@ def windows(token_ids: Sequence[list[int]], width: int) -> Iterator[Window]:
             yield Window(text, ids[start : start + width])
 
 
-@contextmanager
-def _without_onednn() -> Iterator[None]:
-    """torch's products off oneDNN, then back as they were. Only that switch, the one
-    `torch.backends.mkldnn.enabled` reads: `torch.backends.mkldnn.flags()` would reset
-    oneDNN's other settings too (and warn about TF32 on a CPU)."""
-    was = torch._C._get_mkldnn_enabled()
-    torch._C._set_mkldnn_enabled(False)
-    try:
-        yield
-    finally:
-        torch._C._set_mkldnn_enabled(was)
-
-
 # Padded tokens per batch. On a 2-core Xeon, 400 SQuAD paragraphs and their sentences embed
 # 8-11% faster in batches of 2,048 tokens than of 4,096 (float32 and bfloat16 alike; 1,024
 # to 2,048 is a plateau, 8,192 slower): the activations of a smaller batch stay in cache.
@@ -211,17 +199,16 @@ class E5Encoder:
         if batch:
             yield batch
 
-    def _products(self) -> AbstractContextManager[object]:
-        """Where the model's products run: in float32, by torch's BLAS rather than oneDNN.
+    def _products(self) -> AbstractContextManager[None]:
+        """Where the model's products run: in float32 by torch's BLAS rather than oneDNN,
+        in bfloat16 by oneDNN (index.runtime.onednn).
 
         oneDNN compiles a kernel for each batch shape it meets and keeps up to 1,024 of them,
         each with buffers sized by its batch: unlike bfloat16 batches (padded to a few
         shapes, index.runtime.precision), float32 ones are not padded, and e5's kernels grew
         a 10x SQuAD build's memory by hundreds of MB. The BLAS path embeds as fast and keeps
-        memory flat (docs/indexing.md, Memory). The switch is process-wide: while e5 embeds
-        documents, torch's other products (a question read in bfloat16 by another thread)
-        run without oneDNN too, more slowly."""
-        return _without_onednn() if self._precision == "float32" else nullcontext()
+        memory flat (docs/indexing.md, Memory)."""
+        return onednn_off() if self._precision == "float32" else onednn_needed()
 
     @torch.inference_mode()
     def _mean_pooled(

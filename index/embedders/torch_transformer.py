@@ -54,7 +54,9 @@ class TorchSentenceEncoder(TokenVectorEncoder):
     def hidden_states(self, features: Features) -> FloatArray:
         import torch
 
-        with torch.inference_mode():
+        from index.runtime.onednn import onednn_needed
+
+        with onednn_needed(), torch.inference_mode():
             inputs = {name: torch.from_numpy(features[name]) for name in self._inputs}
             output = self._model(**inputs)
             hidden = output.last_hidden_state.float().numpy()

@@ -112,8 +112,11 @@ def _onnx_run(path: Path) -> ReaderRun:
 def _torch_run(net: ReaderNet) -> ReaderRun:
     import torch
 
+    from index.runtime.onednn import onednn_needed
+
     def run(ids: IdArray, mask: IdArray) -> Logits:
-        with torch.inference_mode():
+        # a refresh embedding with e5 in float32 must not turn oneDNN off meanwhile
+        with onednn_needed(), torch.inference_mode():
             relevance, start, end = net(torch.from_numpy(ids), torch.from_numpy(mask))
         return relevance.float().numpy(), start.float().numpy(), end.float().numpy()
 

