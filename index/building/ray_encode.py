@@ -170,7 +170,7 @@ class RayEncoding:
             fn_constructor_kwargs=self._actor_args,
             batch_size=DOCS_PER_BATCH,
             batch_format="numpy",
-            concurrency=min(self.workers, len(items)),
+            compute=ray.data.ActorPoolStrategy(size=min(self.workers, len(items))),
             num_cpus=self.cpus_per_worker,
         )
         results: dict[str, Encoded] = {}
