@@ -436,12 +436,14 @@ def plot_curve(curve: list[dict[str, float]], path: Path) -> None:
         rows = [r for r in curve if key in r]
         left.plot([r["step"] for r in rows], [r[key] for r in rows], label=key[6:])
     left.set(title="training loss (moving average)", xlabel="step")
-    left.legend()
+    if train_keys:  # a run stopped before its first logged step has none yet
+        left.legend()
     for key in watch_keys:
         rows = [r for r in curve if key in r]
         right.plot([r["step"] for r in rows], [r[key] for r in rows], marker="o", label=key)
     right.set(title="held-out figures", xlabel="step")
-    right.legend(fontsize=7)
+    if watch_keys:
+        right.legend(fontsize=7)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
