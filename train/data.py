@@ -9,6 +9,11 @@ Sources, each given by path (docs/reader.md says where public copies come from):
 - Parallel sentences (NTREX-128, FLORES-200 via SIB-200, Tatoeba) and RuBQ's Russian
   questions with their English translation: the question in one language, passages in
   English, Russian or Kazakh; the teacher reads the English of both.
+- Span data in any language, in SQuAD's format (TyDi QA GoldP, CMRC 2018, DRCD, ARCD):
+  the sentence holding the answer and two that do not, for the span head only (the
+  teacher reads English only, so these groups carry no relevance target). A paragraph of
+  an article the SQuAD file holds, or one sharing a run of words with one of its
+  paragraphs, is left out: benchmark questions are asked about those articles.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -328,6 +334,106 @@ def rubq_groups(
         )
 
 
+# ---------------------------------------------------------------- span data, any language
+
+SHINGLE_WORDS = 8
+
+
+def span_groups(
+    files: Sequence[Path],
+    squad: Path,
+    rng: random.Random,
+    negatives: int = 2,
+    dev_share: float = 0.03,
+) -> Iterator[Group]:
+    """Groups of SQuAD-format span data: for each answered question, the sentence that
+    holds its first locatable answer and up to `negatives` other sentences of its paragraph.
+    Paragraphs of the articles of `squad` (by title or by a shared run of SHINGLE_WORDS
+    words) are skipped."""
+    titles, shingles = _squad_fingerprints(squad)
+    for path in files:
+        for article in _squad(path)["data"]:
+            title = str(article.get("title") or "")
+            if _title_key(title) in titles:
+                continue
+            for paragraph in article["paragraphs"]:
+                text = paragraph["context"]
+                if _shingles(text) & shingles:
+                    continue
+                found = split_sentences(text)
+                for qa in paragraph["qas"]:
+                    group = _span_group(title, text, found, qa, negatives, rng)
+                    if group is not None:
+                        group.split = "dev" if rng.random() < dev_share else "train"
+                        group.meta["source"] = path.name
+                        yield group
+
+
+def _span_group(
+    title: str,
+    text: str,
+    found: Sequence[Any],
+    qa: dict[str, Any],
+    negatives: int,
+    rng: random.Random,
+) -> Group | None:
+    located = (_locate(text, a["text"], int(a.get("answer_start", -1))) for a in qa["answers"])
+    answer = next((a for a in located if a is not None), None)
+    if answer is None:
+        return None
+    passages: list[TrainPassage] = []
+    holding: TrainPassage | None = None
+    for i, span in enumerate(found):
+        sentence = text[span.start : span.end]
+        previous = text[found[i - 1].start : found[i - 1].end] if i else None
+        context = reading_context(title, previous, sentence)
+        if span.start <= answer[0] and answer[1] <= span.end:
+            inside = (answer[0] - span.start, answer[1] - span.start)
+            holding = TrainPassage(context, sentence, "", label=1, answer=inside)
+        elif not (span.end <= answer[0] or answer[1] <= span.start):
+            continue  # the answer crosses this sentence's edge: neither holds it nor not
+        else:
+            passages.append(TrainPassage(context, sentence, "", label=0))
+    if holding is None:
+        return None
+    chosen = rng.sample(passages, min(negatives, len(passages)))
+    return Group("span", qa["question"], "", "", "", [holding, *chosen], meta={"id": str(qa["id"])})
+
+
+def _locate(text: str, answer: str, start: int) -> tuple[int, int] | None:
+    """The answer's characters in `text`: at `start` when it is there, else its occurrence
+    nearest to `start` (some data sets' offsets are a few characters off)."""
+    answer = answer.strip()
+    if not answer:
+        return None
+    if text[start : start + len(answer)] == answer:
+        return start, start + len(answer)
+    found = [m.start() for m in re.finditer(re.escape(answer), text)]
+    if not found:
+        return None
+    at = min(found, key=lambda i: abs(i - start))
+    return at, at + len(answer)
+
+
+def _squad_fingerprints(squad: Path) -> tuple[set[str], set[tuple[str, ...]]]:
+    data = _squad(squad)["data"]
+    titles = {_title_key(a["title"]) for a in data}
+    shingles: set[tuple[str, ...]] = set()
+    for article in data:
+        for paragraph in article["paragraphs"]:
+            shingles |= _shingles(paragraph["context"])
+    return titles, shingles
+
+
+def _title_key(title: str) -> str:
+    return title.replace("_", " ").strip().casefold()
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.casefold())
+    return {tuple(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+
+
 # ---------------------------------------------------------------- teacher and files
 
 
@@ -338,7 +444,8 @@ def label_with_teacher(groups: list[Group], progress: bool = True) -> None:
     from qa.rerank.cross_encoder import CrossEncoder
 
     teacher = CrossEncoder()
-    for group in tqdm(groups, desc="teacher", unit="group", disable=not progress):
+    read = [g for g in groups if g.kind != "span"]  # span data: no English to read
+    for group in tqdm(read, desc="teacher", unit="group", disable=not progress):
         logits = teacher.score(group.teacher_question, [p.teacher_text for p in group.passages])
         for passage, logit in zip(group.passages, logits, strict=True):
             passage.teacher = round(float(logit), 4)
@@ -371,6 +478,7 @@ class DataPaths:
     flores: Path | None = None
     tatoeba: Path | None = None
     rubq: Path | None = None
+    spans: tuple[Path, ...] = ()
 
 
 def build_groups(paths: DataPaths, seed: int, progress: bool = True) -> list[Group]:
@@ -386,5 +494,7 @@ def build_groups(paths: DataPaths, seed: int, progress: bool = True) -> list[Gro
         english = [p.teacher_text for g in groups if g.kind == "squad" for p in g.passages]
         english_pool = sorted(set(english)) + [p.english for p in pool]
         groups += rubq_groups(paths.rubq, english_pool, rng)
+    if paths.spans:
+        groups += span_groups(paths.spans, paths.squad_v1, rng)
     label_with_teacher(groups, progress)
     return groups

@@ -121,3 +121,32 @@ def test_training_writes_weights_the_product_reads_and_resumes(tmp_path: Path) -
     main(argv)
     assert (work / "checkpoint.pt").stat().st_mtime_ns == before
     assert ReaderCard.read(out).sha256 == card.sha256
+
+    # Span data in another language, trained from the weights above in bfloat16: only the
+    # span phase runs, and the card records what it started from.
+    spans = tmp_path / "spans.json"
+    context = "Рейн течёт через Базель. Его длина 1233 километра. Он впадает в Северное море."
+    qa = {
+        "id": "ru1",
+        "question": "Какова длина Рейна?",
+        "answers": [{"text": "1233 километра", "answer_start": context.index("1233")}],
+    }
+    articles = [{"title": "Рейн", "paragraphs": [{"context": context, "qas": [qa]}]}]
+    spans.write_text(json.dumps({"data": articles}, ensure_ascii=False), "utf-8")
+    tuned = tmp_path / "tuned"
+    options = ["--epochs", "0", "--spans", str(spans), "--init", str(out), "--bfloat16"]
+    main([*argv[:6], "--work", str(tmp_path / "work2"), "--out", str(tuned), *argv[10:], *options])
+
+    groups = read_groups(tmp_path / "work2" / "groups.jsonl")
+    (russian,) = [g for g in groups if g.kind == "span"]
+    assert russian.passages[0].sentence == "Его длина 1233 километра."
+    tuned_card = ReaderCard.read(tuned)
+    assert tuned_card.training["init"]["sha256"] == card.sha256
+    assert tuned_card.training["init"]["training"]["steps"] == card.training["steps"]
+    assert tuned_card.training["steps"]["reader"] == 0
+    assert tuned_card.training["steps"]["spans"] > 0
+    assert tuned_card.training["settings"]["bfloat16"] is True
+    assert list(tuned_card.training["data_sha256"]["spans"]) == ["spans.json"]
+    assert tuned_card.sha256 != card.sha256
+    (reading,) = Reader(tuned).read("Какова длина Рейна?", [ReaderInput("Рейн.", "Его длина.")])
+    assert reading.span is not None
