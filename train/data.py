@@ -29,6 +29,7 @@ from typing import Any
 
 from index.stores.keyword import BM25Index
 from index.text.sentences import split_sentences
+from index.types import Span
 from qa.reader.pairs import reading_context
 from train.squad_split import TRAINING_ARTICLES
 
@@ -104,12 +105,9 @@ def squad_groups(
         for paragraph in article["paragraphs"]:
             number = len(paragraphs)
             paragraphs.append((title, paragraph))
-            text = paragraph["context"]
-            found = split_sentences(text)
-            for i, span in enumerate(found):
-                previous = text[found[i - 1].start : found[i - 1].end] if i else None
-                sentence = text[span.start : span.end]
-                context = reading_context(title.replace("_", " "), previous, sentence)
+            for span, sentence, context in _read_sentences(
+                title.replace("_", " "), paragraph["context"]
+            ):
                 spans.setdefault(number, []).append((len(sentences), span.start, span.end))
                 sentences.append(Sentence(sentence, context, number))
     keyword = BM25Index.build([f"{s.context} {s.text}" for s in sentences])
@@ -166,6 +164,18 @@ def held_out_questions(v1: Path, v2: Path, answerable: int, unanswerable: int) -
         held = [qid for qid, title in rows[2000:] if title not in TRAINING_ARTICLES]
         chosen += held[:count]
     return frozenset(chosen)
+
+
+def _read_sentences(title: str, text: str) -> list[tuple[Span, str, str]]:
+    """The sentences of a paragraph: each one's characters, text, and what the reader reads
+    before it (qa.reader.pairs.reading_context)."""
+    found = split_sentences(text)
+    read = []
+    for i, span in enumerate(found):
+        previous = text[found[i - 1].start : found[i - 1].end] if i else None
+        sentence = text[span.start : span.end]
+        read.append((span, sentence, reading_context(title, previous, sentence)))
+    return read
 
 
 def _squad(path: Path) -> dict[str, Any]:
@@ -360,9 +370,9 @@ def span_groups(
                 text = paragraph["context"]
                 if _shingles(text) & shingles:
                     continue
-                found = split_sentences(text)
+                read = _read_sentences(title, text)
                 for qa in paragraph["qas"]:
-                    group = _span_group(title, text, found, qa, negatives, rng)
+                    group = _span_group(text, read, qa, negatives, rng)
                     if group is not None:
                         group.split = "dev" if rng.random() < dev_share else "train"
                         group.meta["source"] = path.name
@@ -370,9 +380,8 @@ def span_groups(
 
 
 def _span_group(
-    title: str,
     text: str,
-    found: Sequence[Any],
+    read: Sequence[tuple[Span, str, str]],
     qa: dict[str, Any],
     negatives: int,
     rng: random.Random,
@@ -383,10 +392,7 @@ def _span_group(
         return None
     passages: list[TrainPassage] = []
     holding: TrainPassage | None = None
-    for i, span in enumerate(found):
-        sentence = text[span.start : span.end]
-        previous = text[found[i - 1].start : found[i - 1].end] if i else None
-        context = reading_context(title, previous, sentence)
+    for span, sentence, context in read:
         if span.start <= answer[0] and answer[1] <= span.end:
             inside = (answer[0] - span.start, answer[1] - span.start)
             holding = TrainPassage(context, sentence, "", label=1, answer=inside)
