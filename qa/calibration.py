@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -40,20 +41,44 @@ class Logistic:
     intercept: float
 
     def probability(self, score: float) -> float:
-        z = self.slope * score + self.intercept
-        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+        return sigmoid(self.slope * score + self.intercept)
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
 @dataclass(frozen=True, slots=True)
 class SpanCalibration:
-    """A short answer's score is `curve`'s probability of its span margin (that the words
-    are the answer); it is shown from `min_score` on."""
+    """A short answer's score: the probability that its words are the answer, a logistic
+    fit over the reader's span margin, the log-odds of the answer's confidence (a sure span
+    of a sentence that likely misses the fact is likely wrong) and the log of the span's
+    length in words (long spans are more often wrong); it is shown from `min_score` on."""
 
-    curve: Logistic
+    margin_weight: float
+    confidence_weight: float
+    length_weight: float
+    intercept: float
     min_score: float
 
-    def score(self, margin: float) -> float:
-        return self.curve.probability(margin)
+    def score(self, margin: float, confidence: float, words: int) -> float:
+        return self.probability(span_features(margin, confidence, words))
+
+    def probability(self, features: Sequence[float]) -> float:
+        weights = (self.margin_weight, self.confidence_weight, self.length_weight)
+        return sigmoid(self.intercept + sum(w * x for w, x in zip(weights, features, strict=True)))
+
+
+def span_features(margin: float, confidence: float, words: int) -> tuple[float, float, float]:
+    """What a short answer's score weighs (SpanCalibration): the span margin, the answer
+    confidence's log-odds and log(1 + the span's words)."""
+    return margin, log_odds(confidence), math.log1p(words)
+
+
+def log_odds(probability: float, floor: float = 1e-4) -> float:
+    """log(p / (1 - p)), with p kept `floor` away from 0 and 1."""
+    p = min(max(probability, floor), 1.0 - floor)
+    return math.log(p / (1.0 - p))
 
 
 @dataclass(frozen=True)
@@ -89,8 +114,7 @@ class Calibration:
             margins={s: float(scorers[s]["margin"]) for s in SCORERS},
             confidence={s: Logistic(**scorers[s]["confidence"]) for s in SCORERS},
             short_answer=SpanCalibration(
-                Logistic(**data["short_answer"]["confidence"]),
-                float(data["short_answer"]["min_score"]),
+                **data["short_answer"]["weights"], min_score=data["short_answer"]["min_score"]
             ),
             provenance={s: scorers[s].get("fitted", {}) for s in SCORERS},
             language_confidence={

@@ -22,12 +22,14 @@ abstains, and reports the abstention recall that buys on out-of-corpus questions
 questions asked of the index without their own article, or without the documents that hold
 their answer).
 Each scorer's confidence curve is a logistic fit of "the answer holds a gold answer" on
-its top score over the calibration questions it answered; the short answer's curve is a
-logistic fit of "token F1 >= 0.5" on the reader's span margin, and its display line the
+its top score over the calibration questions it answered; the short answer's score is a
+logistic fit of "token F1 >= 0.5" on the reader's span margin, the answer confidence's
+log-odds and the span's length (qa.calibration.SpanCalibration), and its display line the
 lowest score at which the shown spans of the calibration questions reach
 `--short-answer-precision` (0.90; with the shipped reader a line for 0.85 showed a short
-answer for 36% of the 1,315 calibration answers, one for 0.90 for 21% of 1,321, and the
-shown spans of the SQuAD benchmark then reached a precision of 0.865 with the first).
+answer for 36% of the 1,315 calibration answers, and the shown spans of the SQuAD benchmark
+then reached a precision of only 0.865; at 0.90 the three features show one for 28% of the
+1,318 calibration answers, the span margin alone for 21%).
 `--max-false-abstain` (0.05, issue 4's limit) bounds the false abstention rate on
 answerable questions the calibration has not seen: the budget is the highest rate on the
 calibration questions whose one-sided 95% Wilson upper bound stays within it (0.038 on
@@ -83,6 +85,8 @@ from qa.calibration import (
     READER,
     READER_SAME_LANGUAGE,
     Logistic,
+    SpanCalibration,
+    span_features,
 )
 from qa.compose.base import Evidence
 from qa.compose.extractive import ExtractiveComposer, ExtractiveSettings
@@ -301,36 +305,47 @@ def holds_answer(observed: Observed) -> bool:
 def fit_logistic(scores: Sequence[float], labels: Sequence[bool]) -> Logistic:
     """P(label | score) = sigmoid(slope * score + intercept), by maximum likelihood (a
     little L2 on the slope keeps it finite when the classes separate)."""
-    x = np.asarray(scores, dtype=np.float64)
-    y = np.asarray(labels, dtype=np.float64)
-    if len(x) < 20 or y.min() == y.max():
+    if len(scores) < 20 or len(set(labels)) < 2:
         return FLAT
+    slope, intercept = fit_weights(np.asarray(scores, dtype=np.float64)[:, None], labels)
+    return Logistic(slope, intercept)
+
+
+def fit_weights(features: np.ndarray, labels: Sequence[bool]) -> list[float]:
+    """A logistic regression's weights (one per feature column, then the intercept), by
+    maximum likelihood with a little L2 on the weights."""
+    x = np.hstack([features, np.ones((len(features), 1))])
+    y = np.asarray(labels, dtype=np.float64)
 
     def loss(w: np.ndarray) -> float:
-        z = w[0] * x + w[1]
-        return float(np.mean(np.logaddexp(0, z) - y * z) + 1e-4 * w[0] ** 2)
+        z = x @ w
+        return float(np.mean(np.logaddexp(0, z) - y * z) + 1e-4 * np.sum(w[:-1] ** 2))
 
-    result = minimize(loss, np.array([1.0, 0.0]), method="L-BFGS-B")
-    return Logistic(float(result.x[0]), float(result.x[1]))
+    start = np.zeros(x.shape[1])
+    start[0] = 1.0
+    return [float(v) for v in minimize(loss, start, method="L-BFGS-B").x]
 
 
 def fit_short_answer(
     pipeline: QAPipeline, observed: Sequence[Observed], precision: float
 ) -> dict[str, object]:
-    """The short answer's curve (span margin -> F1 >= 0.5) and the lowest display score
-    whose shown spans reach `precision` on these questions."""
+    """The short answer's score (qa.calibration.SpanCalibration: a logistic fit of "token
+    F1 >= 0.5" on its features) and the lowest display score whose shown spans reach
+    `precision` on these questions."""
     finder = pipeline.short_answers
     assert finder is not None
-    margins, right, f1s = [], [], []
+    features, right, f1s = [], [], []
     for item in tqdm(observed, desc="short answers", unit="q"):
         candidate = finder.candidate(item.inside, item.answer)
         if candidate is not None and not item.answer.abstained:
-            margins.append(candidate.margin)
+            words = len(candidate.short.text.split())
+            features.append(span_features(candidate.margin, item.answer.confidence, words))
             f1 = f1_score(candidate.short.text, item.question.answers)
             f1s.append(f1)
             right.append(f1 >= 0.5)
-    curve = fit_logistic(margins, right)
-    scores = np.array([curve.probability(m) for m in margins])
+    margin, confidence, length, intercept = fit_weights(np.array(features), right)
+    curve = SpanCalibration(margin, confidence, length, intercept, min_score=1.0)
+    scores = np.array([curve.probability(f) for f in features])
     hits = np.array(right)
     line = 1.0
     for candidate_line in sorted(set(scores.tolist())):
@@ -339,11 +354,17 @@ def fit_short_answer(
             line = candidate_line
             break
     shown = scores >= line
+    weights = {
+        "margin_weight": margin,
+        "confidence_weight": confidence,
+        "length_weight": length,
+        "intercept": intercept,
+    }
     return {
-        "confidence": {"slope": round(curve.slope, 4), "intercept": round(curve.intercept, 4)},
+        "weights": {k: round(v, 4) for k, v in weights.items()},
         "min_score": round(float(line), 4),
         "fitted": {
-            "answers": len(margins),
+            "answers": len(features),
             "coverage": round(float(shown.mean()), 4) if len(shown) else 0.0,
             "precision": round(float(hits[shown].mean()), 4) if shown.any() else 0.0,
             "f1_shown": round(float(np.mean(np.array(f1s)[shown])), 4) if shown.any() else 0.0,

@@ -55,9 +55,16 @@ class ShortAnswerFinder:
         span = best.span or self._read(snapshot, evidence.question, best)
         if span is None:
             return None
-        score = round(self.calibration.score(span.margin), 4)
-        short = _in_document(snapshot, best.row, span, citation, score)
-        return None if short is None else Candidate(short, span.margin)
+        bounds = _in_document(snapshot, best.row, span, citation)
+        if bounds is None:
+            return None
+        start, end = bounds
+        text = snapshot.documents[int(snapshot.sentences[best.row, DOC])].text[start:end]
+        score = self.calibration.score(span.margin, answer.confidence, len(text.split()))
+        short = ShortAnswer(
+            text=text, citation=citation.n, start=start, end=end, score=round(score, 4)
+        )
+        return Candidate(short, span.margin)
 
     def _read(self, snapshot: Snapshot, question: str, sentence: ScoredSentence) -> Span | None:
         (reading,) = self.reader.read(question, reader_inputs(snapshot, [sentence.row]))
@@ -74,9 +81,9 @@ def _citation_holding(snapshot: Snapshot, row: int, citations: list[Citation]) -
 
 
 def _in_document(
-    snapshot: Snapshot, row: int, span: Span, citation: Citation, score: float
-) -> ShortAnswer | None:
-    """The span in document characters, trimmed to words; None when it leaves the quote."""
+    snapshot: Snapshot, row: int, span: Span, citation: Citation
+) -> tuple[int, int] | None:
+    """The span's document characters, trimmed to words; None when it leaves the quote."""
     doc_row = int(snapshot.sentences[row, DOC])
     text = snapshot.documents[doc_row].text
     offset = int(snapshot.sentences[row, START])
@@ -89,4 +96,4 @@ def _in_document(
         end -= 1
     if start >= end or start < citation.start or end > citation.end:
         return None
-    return ShortAnswer(text=text[start:end], citation=citation.n, start=start, end=end, score=score)
+    return start, end

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from qa.pipeline import QAPipeline
+from qa.reader.short_answer import ShortAnswerFinder
 from tests.conftest import CORPUS
 
 DOCUMENT = (CORPUS / "unesco-ichei-iioe-central-asia.txt").read_text(encoding="utf-8")
@@ -34,12 +37,28 @@ def test_the_short_answer_is_the_answering_words_of_the_cited_quote(
     assert 0 < short.score <= 1
 
 
-def test_an_unsure_span_is_not_shown(pipeline: QAPipeline) -> None:
-    """The Kazakh question's span is the right word, but the reader is less sure of it
-    (score 0.69) than the display line (0.81, fitted for 90% precision): no highlight."""
-    answer = pipeline.ask("Доктор Гюнай Карли қай IT компаниясының өкілі болды?")
-    assert "MERSYS" in answer.answer
-    assert answer.short_answer is None
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which IT company was Dr. Gunay Karli representing?",
+        "Доктор Гюнай Карли қай IT компаниясының өкілі болды?",
+    ],
+)
+def test_a_span_is_shown_only_from_the_display_line_on(pipeline: QAPipeline, question: str) -> None:
+    """The same span, shown with the calibrated line, is not shown once the line lies above
+    its score: a wrong highlight is worse than none."""
+    finder = pipeline.short_answers
+    assert finder is not None
+    evidence = pipeline.evidence(question)
+    answer = pipeline.composer.compose(evidence)
+    candidate = finder.candidate(evidence, answer)
+    assert candidate is not None
+    score = candidate.short.score
+    assert (finder.find(evidence, answer) is not None) == (score >= finder.calibration.min_score)
+    above = ShortAnswerFinder(finder.reader, replace(finder.calibration, min_score=score + 1e-4))
+    assert above.find(evidence, answer) is None
+    at = ShortAnswerFinder(finder.reader, replace(finder.calibration, min_score=score))
+    assert at.find(evidence, answer) == candidate.short
 
 
 def test_no_short_answer_when_the_answer_abstains(pipeline: QAPipeline) -> None:
