@@ -61,9 +61,6 @@ class SpanCalibration:
     intercept: float
     min_score: float
 
-    def score(self, margin: float, confidence: float, words: int) -> float:
-        return self.probability(span_features(margin, confidence, words))
-
     def probability(self, features: Sequence[float]) -> float:
         weights = (self.margin_weight, self.confidence_weight, self.length_weight)
         return sigmoid(self.intercept + sum(w * x for w, x in zip(weights, features, strict=True)))

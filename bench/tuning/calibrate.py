@@ -86,7 +86,6 @@ from qa.calibration import (
     READER_SAME_LANGUAGE,
     Logistic,
     SpanCalibration,
-    span_features,
 )
 from qa.compose.base import Evidence
 from qa.compose.extractive import ExtractiveComposer, ExtractiveSettings
@@ -338,8 +337,7 @@ def fit_short_answer(
     for item in tqdm(observed, desc="short answers", unit="q"):
         candidate = finder.candidate(item.inside, item.answer)
         if candidate is not None and not item.answer.abstained:
-            words = len(candidate.short.text.split())
-            features.append(span_features(candidate.margin, item.answer.confidence, words))
+            features.append(candidate.features)
             f1 = f1_score(candidate.short.text, item.question.answers)
             f1s.append(f1)
             right.append(f1 >= 0.5)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from index.snapshots.snapshot import DOC, START, Snapshot
-from qa.calibration import SpanCalibration
+from qa.calibration import SpanCalibration, span_features
 from qa.compose.base import Evidence
 from qa.reader.reader import Reader, Span
 from qa.rerank.sentences import ScoredSentence, reader_inputs
@@ -24,10 +24,11 @@ _EDGES = " \t\n\r,;:!?"
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A short answer before the display line, with the reader's span margin."""
+    """A short answer before the display line, with what its score weighs
+    (qa.calibration.span_features)."""
 
     short: ShortAnswer
-    margin: float
+    features: tuple[float, float, float]
 
 
 class ShortAnswerFinder:
@@ -60,11 +61,12 @@ class ShortAnswerFinder:
             return None
         start, end = bounds
         text = snapshot.documents[int(snapshot.sentences[best.row, DOC])].text[start:end]
-        score = self.calibration.score(span.margin, answer.confidence, len(text.split()))
+        features = span_features(span.margin, answer.confidence, len(text.split()))
+        score = self.calibration.probability(features)
         short = ShortAnswer(
             text=text, citation=citation.n, start=start, end=end, score=round(score, 4)
         )
-        return Candidate(short, span.margin)
+        return Candidate(short, features)
 
     def _read(self, snapshot: Snapshot, question: str, sentence: ScoredSentence) -> Span | None:
         (reading,) = self.reader.read(question, reader_inputs(snapshot, [sentence.row]))

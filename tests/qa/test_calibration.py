@@ -8,13 +8,17 @@ import pytest
 from qa.calibration import Calibration, SpanCalibration, log_odds, span_features
 
 
+def score(span: SpanCalibration, margin: float, confidence: float, words: int) -> float:
+    return span.probability(span_features(margin, confidence, words))
+
+
 def test_the_shipped_short_answer_score_weighs_each_feature_the_expected_way() -> None:
     span = Calibration.load().short_answer
-    base = span.score(margin=5.0, confidence=0.8, words=2)
+    base = score(span, margin=5.0, confidence=0.8, words=2)
     assert 0.0 < base < 1.0
-    assert span.score(margin=8.0, confidence=0.8, words=2) > base
-    assert span.score(margin=5.0, confidence=0.95, words=2) > base
-    assert span.score(margin=5.0, confidence=0.8, words=12) < base
+    assert score(span, margin=8.0, confidence=0.8, words=2) > base
+    assert score(span, margin=5.0, confidence=0.95, words=2) > base
+    assert score(span, margin=5.0, confidence=0.8, words=12) < base
     assert 0.5 < span.min_score < 1.0
 
 
@@ -23,8 +27,8 @@ def test_the_score_is_the_logistic_of_the_weighted_features() -> None:
         margin_weight=0.5, confidence_weight=1.0, length_weight=-1.0, intercept=0.25, min_score=0.9
     )
     assert span_features(2.0, 0.5, 0) == (2.0, 0.0, 0.0)
-    assert span.score(2.0, 0.5, 0) == pytest.approx(1 / (1 + 2.718281828459045**-1.25))
-    assert span.score(0.0, 0.5, 0) == span.probability((0.0, 0.0, 0.0))
+    assert score(span, 2.0, 0.5, 0) == pytest.approx(1 / (1 + 2.718281828459045**-1.25))
+    assert score(span, 0.0, 0.5, 0) == span.probability((0.0, 0.0, 0.0))
 
 
 def test_log_odds_stays_finite_at_certainty() -> None:
