@@ -38,6 +38,7 @@ COLUMNS = (
     "short_answer_coverage",
     "short_answer_precision",
     "confidence_ece",
+    "confidence_ece_floor",
     "latency_ms_p95",
 )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from qa.eval.judge import Judgement
 from qa.eval.metrics import (
     abstention_scores,
@@ -28,9 +30,11 @@ SHORT_ANSWER_METRICS = (
 SHORT_ANSWER_RIGHT_F1 = 0.5
 ABSTENTION_METRICS = ("abstain_precision", "abstain_recall", "abstain_f1", "false_abstain_rate")
 CITATION_METRICS = ("citation_validity", "citation_support")
-CALIBRATION_METRICS = ("confidence_ece",)
+CALIBRATION_METRICS = ("confidence_ece", "confidence_ece_floor")
 # Equal-width confidence bins of the expected calibration error.
 ECE_BINS = 10
+# Outcome sets drawn for `confidence_ece_floor`.
+ECE_DRAWS = 1000
 LATENCY_METRICS = ("latency_ms_p50", "latency_ms_p95")
 ALL_METRICS = (
     *RETRIEVAL_METRICS,
@@ -42,7 +46,9 @@ ALL_METRICS = (
     *LATENCY_METRICS,
     "count",
 )
-LOWER_IS_BETTER = frozenset({"false_abstain_rate", "confidence_ece", *LATENCY_METRICS})
+LOWER_IS_BETTER = frozenset(
+    {"false_abstain_rate", "confidence_ece", "confidence_ece_floor", *LATENCY_METRICS}
+)
 
 
 def aggregate(judgements: Sequence[Judgement], with_abstention: bool) -> dict[str, float]:
@@ -68,9 +74,11 @@ def aggregate(judgements: Sequence[Judgement], with_abstention: bool) -> dict[st
         sum(j.citations_supported or 0 for j in answerable), sum(j.citations for j in answerable)
     )
     answered = [j for j in answerable if not j.answer.abstained]
+    confidences = [j.answer.confidence for j in answered]
     metrics["confidence_ece"] = expected_calibration_error(
-        [j.answer.confidence for j in answered], [bool(j.answer_contains) for j in answered]
+        confidences, [bool(j.answer_contains) for j in answered]
     )
+    metrics["confidence_ece_floor"] = calibrated_ece(confidences)
     latencies = [j.latency_ms for j in judgements]
     metrics["latency_ms_p50"] = percentile(latencies, 50)
     metrics["latency_ms_p95"] = percentile(latencies, 95)
@@ -98,13 +106,28 @@ def expected_calibration_error(confidences: Sequence[float], outcomes: Sequence[
     bins' sizes: 0 when a confidence of p is right p of the time."""
     if not confidences:
         return 0.0
-    bins: list[list[tuple[float, bool]]] = [[] for _ in range(ECE_BINS)]
-    for confidence, outcome in zip(confidences, outcomes, strict=True):
-        bins[min(int(confidence * ECE_BINS), ECE_BINS - 1)].append((confidence, outcome))
-    gaps = [
-        len(b) * abs(mean([float(o) for _, o in b]) - mean([c for c, _ in b])) for b in bins if b
-    ]
-    return sum(gaps) / len(confidences)
+    right = np.asarray(outcomes, dtype=np.float64)[None, :]
+    return float(_binned_gaps(np.asarray(confidences, dtype=np.float64), right)[0])
+
+
+def calibrated_ece(confidences: Sequence[float], draws: int = ECE_DRAWS, seed: int = 0) -> float:
+    """The ECE that confidences right exactly as often as they say would still show on this
+    many answers (the mean over `draws` outcome sets drawn from the confidences, seeded): the
+    sampling noise under `confidence_ece`: about 0.08 on 100 answers, 0.03 on 1,000."""
+    if not confidences:
+        return 0.0
+    chances = np.asarray(confidences, dtype=np.float64)
+    drawn = np.random.default_rng(seed).random((draws, len(chances))) < chances
+    return float(_binned_gaps(chances, drawn.astype(np.float64)).mean())
+
+
+def _binned_gaps(confidences: np.ndarray, outcomes: np.ndarray) -> np.ndarray:
+    """The ECE of each row of `outcomes` (rows x answers) against `confidences`."""
+    bins = np.minimum((confidences * ECE_BINS).astype(int), ECE_BINS - 1)
+    member = np.eye(ECE_BINS)[bins]  # answers x bins
+    gaps = np.abs(outcomes @ member - confidences @ member)  # rows x bins
+    per_row: np.ndarray = gaps.sum(axis=1) / len(confidences)
+    return per_row
 
 
 def retrieval_metrics(ranks: Sequence[int | None]) -> dict[str, float]:

@@ -24,6 +24,8 @@ DEFINITIONS: dict[str, str] = {
     "citation_validity": "citations whose quote equals the source text at their offsets",
     "confidence_ece": "expected calibration error of the confidence of answered answerable "
     "questions, as the probability that the answer holds a gold answer (10 bins)",
+    "confidence_ece_floor": "the confidence_ece that confidences right exactly as often as "
+    "they say would show on these answers (sampling noise; 1,000 seeded draws)",
     "citation_support": "citations (answerable questions) whose quote or chunk holds a gold answer",
     "latency_ms_p50": "median time to answer one question, as the client sees it (ms)",
     "latency_ms_p95": "95th percentile of the time to answer one question (ms)",
