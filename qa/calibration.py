@@ -97,7 +97,11 @@ class Calibration:
     @classmethod
     def load(cls) -> Calibration:
         text = resources.files("qa").joinpath("calibration.json").read_text("utf-8")
-        data = json.loads(text)
+        return cls.from_document(json.loads(text))
+
+    @classmethod
+    def from_document(cls, data: dict[str, Any]) -> Calibration:
+        """The calibration of a document laid out as qa/calibration.json."""
         scorers = data["scorers"]
         missing = [s for s in SCORERS if s not in scorers]
         if missing:

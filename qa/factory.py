@@ -52,22 +52,26 @@ def build_pipeline(
             ),
         ),
         composer=make_composer(
-            settings,
-            models,
-            ExtractiveComposer(
-                ExtractiveSettings(
-                    abstain_below=calibration.abstain_below,
-                    abstain_below_unseen=calibration.abstain_below_unseen,
-                    margins=calibration.margins,
-                    confidence=calibration.confidence,
-                    language_confidence=calibration.language_confidence,
-                    max_sentences=settings.max_answer_sentences,
-                )
-            ),
+            settings, models, extractive_composer(calibration, settings.max_answer_sentences)
         ),
         short_answers=ShortAnswerFinder(models.reader, calibration.short_answer)
         if models.reader is not None and settings.short_answers
         else None,
+    )
+
+
+def extractive_composer(calibration: Calibration, max_sentences: int) -> ExtractiveComposer:
+    """The extractive composer that answers with `calibration`'s thresholds, margins and
+    confidence curves."""
+    return ExtractiveComposer(
+        ExtractiveSettings(
+            abstain_below=calibration.abstain_below,
+            abstain_below_unseen=calibration.abstain_below_unseen,
+            margins=calibration.margins,
+            confidence=calibration.confidence,
+            language_confidence=calibration.language_confidence,
+            max_sentences=max_sentences,
+        )
     )
 
 

@@ -1,11 +1,20 @@
-"""bench/tuning/calibrate.py's logistic fits: they recover the weights that made the data."""
+"""bench/tuning/calibrate.py: its logistic fits recover the weights that made the data, and
+the short answer is fitted on answers composed with the scorers just fitted."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from bench.tuning.calibrate import FLAT, fit_logistic, fit_weights
+from bench.tuning.calibrate import FLAT, Observed, answered_as_fitted, fit_logistic, fit_weights
+from qa.calibration import sigmoid
+from qa.eval.datasets import EvalQuestion
+from qa.pipeline import QAPipeline
+
+CALIBRATION = Path(__file__).resolve().parents[3] / "qa" / "calibration.json"
 
 
 def test_fit_weights_recovers_the_weights_of_logistic_data() -> None:
@@ -25,3 +34,24 @@ def test_fit_logistic_is_flat_without_both_outcomes_or_enough_answers() -> None:
     curve = fit_logistic([float(i) for i in range(40)], [i >= 20 for i in range(40)])
     assert curve.slope > 0
     assert curve.probability(30.0) > 0.9 > 0.1 > curve.probability(10.0)
+
+
+def test_answers_are_composed_again_with_the_scorers_just_fitted(pipeline: QAPipeline) -> None:
+    question = EvalQuestion(
+        "karli", "Which IT company was Dr. Gunay Karli representing?", ("MERSYS",)
+    )
+    evidence = pipeline.evidence(question.question)
+    observed = Observed(question, evidence, evidence, pipeline.composer.compose(evidence))
+    shipped = json.loads(CALIBRATION.read_text("utf-8"))["scorers"]
+    own = shipped[evidence.scorer]
+
+    sure = {**shipped, evidence.scorer: {**own, "confidence": {"slope": 0.0, "intercept": 6.0}}}
+    [again] = answered_as_fitted([observed], sure)
+    assert again.answer.answer == observed.answer.answer
+    assert again.answer.confidence == pytest.approx(sigmoid(6.0), abs=1e-3)
+    assert observed.answer.confidence != pytest.approx(sigmoid(6.0), abs=1e-3)
+
+    strict = {**shipped, evidence.scorer: {**own, "abstain_below": 1e9}}
+    [refused] = answered_as_fitted([observed], strict)
+    assert refused.answer.abstained
+    assert not observed.answer.abstained
