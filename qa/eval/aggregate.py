@@ -46,9 +46,9 @@ ALL_METRICS = (
     *LATENCY_METRICS,
     "count",
 )
-LOWER_IS_BETTER = frozenset(
-    {"false_abstain_rate", "confidence_ece", "confidence_ece_floor", *LATENCY_METRICS}
-)
+LOWER_IS_BETTER = frozenset({"false_abstain_rate", "confidence_ece", *LATENCY_METRICS})
+# Figures of the questions asked, not of how well they were answered: neither better nor worse.
+NEUTRAL_METRICS = frozenset({"count", "confidence_ece_floor"})
 
 
 def aggregate(judgements: Sequence[Judgement], with_abstention: bool) -> dict[str, float]:

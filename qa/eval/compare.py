@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from qa.eval.aggregate import ALL_METRICS, LOWER_IS_BETTER
+from qa.eval.aggregate import ALL_METRICS, LOWER_IS_BETTER, NEUTRAL_METRICS
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,7 @@ class Delta:
     def improved(self) -> bool | None:
         """True when better, False when worse, None when equal or not comparable."""
         change = self.change
-        if change is None or abs(change) < 1e-9 or self.metric == "count":
+        if change is None or abs(change) < 1e-9 or self.metric in NEUTRAL_METRICS:
             return None
         return (change < 0) if self.metric in LOWER_IS_BETTER else (change > 0)
 

@@ -11,8 +11,21 @@ def test_deltas_know_which_direction_is_better() -> None:
     deltas = {
         d.metric: d
         for d in compare(
-            {"hit@5": 0.9, "latency_ms_p50": 40.0, "false_abstain_rate": 0.1, "count": 10},
-            {"hit@5": 0.8, "latency_ms_p50": 50.0, "false_abstain_rate": 0.05, "count": 20, "x": 1},
+            {
+                "hit@5": 0.9,
+                "latency_ms_p50": 40.0,
+                "false_abstain_rate": 0.1,
+                "confidence_ece_floor": 0.03,
+                "count": 10,
+            },
+            {
+                "hit@5": 0.8,
+                "latency_ms_p50": 50.0,
+                "false_abstain_rate": 0.05,
+                "confidence_ece_floor": 0.08,
+                "count": 20,
+                "x": 1,
+            },
         )
     }
     assert deltas["hit@5"].change == pytest.approx(0.1)
@@ -20,6 +33,7 @@ def test_deltas_know_which_direction_is_better() -> None:
     assert deltas["latency_ms_p50"].improved is True  # lower latency is better
     assert deltas["false_abstain_rate"].improved is False
     assert deltas["count"].improved is None
+    assert deltas["confidence_ece_floor"].improved is None  # sampling noise, not quality
     assert deltas["x"].current is None
     assert deltas["x"].change is None
     assert list(deltas)[:2] == ["hit@5", "false_abstain_rate"]  # contract order first
