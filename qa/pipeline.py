@@ -176,7 +176,8 @@ class QAPipeline:
             ranking = self._ranked_standalone(snapshot, question, history, ranked)
         scorer = _calibrated_scorer(ranking.scorer, query, languages)
         # Lingua, not text_language: its stop-word rule read 18 of the 474 Kazakh questions
-        # of bench/data/corpora/kk as Russian (Lingua: 1), and picks the confidence curve.
+        # of bench/data/corpora/kk as Russian (Lingua: 1). It picks the reader's confidence
+        # curve: how often an answer holds the fact differs by language.
         return Evidence(
             snapshot=snapshot,
             question=question,
@@ -184,7 +185,7 @@ class QAPipeline:
             sentences=ranking.sentences,
             cross_lingual=cross_lingual,
             scorer=scorer,
-            language=detect_language(query) if scorer == READER_SAME_LANGUAGE else None,
+            language=detect_language(query) if scorer in (READER, READER_SAME_LANGUAGE) else None,
             unseen_terms=unseen,
             timings_ms=timings,
         )

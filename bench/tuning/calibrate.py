@@ -22,7 +22,8 @@ abstains, and reports the abstention recall that buys on out-of-corpus questions
 questions asked of the index without their own article, or without the documents that hold
 their answer).
 Each scorer's confidence curve is a logistic fit of "the answer holds a gold answer" on
-its top score over the calibration questions it answered; the short answer's score is a
+its top score over the calibration questions it answered, and the reader's two scorers
+get one per question language too (`confidence_by_language`); the short answer's score is a
 logistic fit of "token F1 >= 0.5" on the reader's span margin, the answer confidence's
 log-odds and the span's length (qa.calibration.SpanCalibration), over the answers composed
 again with the thresholds and curves just fitted (the pipeline that asked the questions
@@ -30,8 +31,8 @@ used the calibration file it loaded, and the score must read the confidence the 
 gives); its display line is the lowest score at which the shown spans of the calibration
 questions reach `--short-answer-precision` (0.90; with the second run's reader a line for
 0.85 showed a short answer for 36% of the 1,315 calibration answers, and the shown spans
-of the SQuAD benchmark then reached a precision of only 0.865; at 0.90 the three features
-show one for 22% of the 1,320 calibration answers with the third run's reader).
+of the SQuAD benchmark then reached a precision of only 0.865). `fitted.by_scorer`
+reports the shown spans of each scorer.
 `--max-false-abstain` (0.05, issue 4's limit) bounds the false abstention rate on
 answerable questions the calibration has not seen: the budget is the highest rate on the
 calibration questions whose one-sided 95% Wilson upper bound stays within it (0.038 on
@@ -66,6 +67,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # run as `python bench/tuning/calibrate.py`
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -189,6 +191,12 @@ def main() -> None:
         )
         translations = observe(reranked, held_out, snapshot)
         scorers[READER] = fit(translations, budget, args)
+        by_language: dict[str, list[Observed]] = {}
+        for o in translations:
+            if o.inside.scorer == READER and o.inside.language:
+                by_language.setdefault(o.inside.language, []).append(o)
+        threshold = float(scorers[READER]["abstain_below"])  # type: ignore[arg-type]
+        scorers[READER]["confidence_by_language"] = language_curves(by_language, threshold)
         spans += translations
     same_language_record: list[dict[str, object]] = []
     if args.same_language_set:
@@ -310,6 +318,36 @@ def fit(observed: Sequence[Observed], budget: float, args: argparse.Namespace) -
     }
 
 
+def language_curves(
+    by_language: dict[str, list[Observed]], threshold: float
+) -> dict[str, dict[str, float]]:
+    """Each language's own confidence curve over its answered questions, where they are
+    enough for a fit (qa.calibration.Calibration.language_confidence)."""
+    curves = {}
+    for language, observed in sorted(by_language.items()):
+        answered = [o for o in observed if top_score(o.inside) >= threshold]
+        curve = fit_language_curve(
+            [top_score(o.inside) for o in answered], [holds_answer(o) for o in answered]
+        )
+        if curve != FLAT:
+            curves[language] = {
+                "slope": round(curve.slope, 4),
+                "intercept": round(curve.intercept, 4),
+            }
+    return curves
+
+
+def fit_language_curve(scores: Sequence[float], labels: Sequence[bool]) -> Logistic:
+    """One language's confidence curve, fitted with a right and a wrong pseudo-answer at
+    its mean score: a language whose answers were all right (Russian over Russian text, 73
+    of 73 on half a) gets a curve near 1 instead of none, and so the pooled curve's lower
+    confidence. With hundreds of answers the pseudo-answers hardly move the fit."""
+    if len(scores) < MIN_ANSWERS:
+        return FLAT
+    mean = float(np.mean(scores))
+    return fit_logistic([*scores, mean, mean], [*labels, True, False])
+
+
 def holds_answer(observed: Observed) -> bool:
     """Whether the answer given holds a gold answer."""
     answer = strip_citation_markers(observed.answer.answer)
@@ -359,24 +397,33 @@ def fit_short_answer(
     `precision` on these questions."""
     finder = pipeline.short_answers
     assert finder is not None
-    features, right, f1s = [], [], []
+    features, chosen_by, f1s = [], [], []
     for item in tqdm(observed, desc="short answers", unit="q"):
         candidate = finder.candidate(item.inside, item.answer)
         if candidate is not None and not item.answer.abstained:
             features.append(candidate.features)
-            f1 = f1_score(candidate.short.text, item.question.answers)
-            f1s.append(f1)
-            right.append(f1 >= 0.5)
+            chosen_by.append(candidate.scorer)
+            f1s.append(f1_score(candidate.short.text, item.question.answers))
+    return fit_span_score(features, chosen_by, f1s, precision)
+
+
+def fit_span_score(
+    features: Sequence[Sequence[float]],
+    chosen_by: Sequence[str],
+    f1s: Sequence[float],
+    precision: float,
+) -> dict[str, Any]:
+    """SpanCalibration's weights and display line (as qa/calibration.json lays them out)
+    from each candidate span's features and token F1: the line is the lowest at which the
+    shown spans reach `precision`. `fitted.by_scorer` reports the shown spans of each
+    scorer that chose their sentence."""
+    right = [f1 >= 0.5 for f1 in f1s]
     margin, confidence, length, intercept = fit_weights(np.array(features), right)
     curve = SpanCalibration(margin, confidence, length, intercept, min_score=1.0)
     scores = np.array([curve.probability(f) for f in features])
     hits = np.array(right)
-    line = 1.0
-    for candidate_line in sorted(set(scores.tolist())):
-        shown = scores >= candidate_line
-        if shown.any() and hits[shown].mean() >= precision:
-            line = candidate_line
-            break
+    lines = sorted(set(scores.tolist()))
+    line = next((v for v in lines if hits[scores >= v].mean() >= precision), 1.0)
     shown = scores >= line
     weights = {
         "margin_weight": margin,
@@ -384,15 +431,29 @@ def fit_short_answer(
         "length_weight": length,
         "intercept": intercept,
     }
+    scorer_of = np.array(chosen_by)
     return {
         "weights": {k: round(v, 4) for k, v in weights.items()},
         "min_score": round(float(line), 4),
-        "fitted": {
-            "answers": len(features),
-            "coverage": round(float(shown.mean()), 4) if len(shown) else 0.0,
-            "precision": round(float(hits[shown].mean()), 4) if shown.any() else 0.0,
-            "f1_shown": round(float(np.mean(np.array(f1s)[shown])), 4) if shown.any() else 0.0,
+        "fitted": _shown_figures(shown, hits, np.array(f1s))
+        | {
+            "by_scorer": {
+                scorer: _shown_figures(shown[mine], hits[mine], np.array(f1s)[mine])
+                for scorer in sorted(set(chosen_by))
+                for mine in [scorer_of == scorer]
+            }
         },
+    }
+
+
+def _shown_figures(shown: np.ndarray, hits: np.ndarray, f1s: np.ndarray) -> dict[str, object]:
+    """How many answers had a short answer to weigh, and how often one was shown (coverage),
+    right (precision) and how close (mean token F1) when shown."""
+    return {
+        "answers": len(shown),
+        "coverage": round(float(shown.mean()), 4) if len(shown) else 0.0,
+        "precision": round(float(hits[shown].mean()), 4) if shown.any() else 0.0,
+        "f1_shown": round(float(np.mean(f1s[shown])), 4) if shown.any() else 0.0,
     }
 
 

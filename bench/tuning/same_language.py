@@ -36,21 +36,15 @@ from typing import Any
 if __package__ in (None, ""):  # run as `python bench/tuning/same_language.py`
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import numpy as np
-
 from bench.lib.corpus_sets import QUESTIONS, Half, in_half, load_set
 from bench.tuning.calibrate import (
-    FLAT,
-    MIN_ANSWERS,
     Observed,
     fit,
-    fit_logistic,
-    holds_answer,
+    language_curves,
     observe,
-    top_score,
 )
 from index.settings import IndexSettings
-from qa.calibration import CROSS_ENCODER, READER_SAME_LANGUAGE, Logistic
+from qa.calibration import CROSS_ENCODER, READER_SAME_LANGUAGE
 from qa.eval.corpus_index import CorpusIndex, default_index_dir
 from qa.factory import build_pipeline
 from qa.models import Models
@@ -100,29 +94,8 @@ def fit_same_language(
     answered questions (when they are enough for a fit: qa.calibration.Calibration)."""
     fitted = fit([o for observed in by_language.values() for o in observed], budget, args)
     threshold = float(fitted["abstain_below"])  # type: ignore[arg-type]
-    curves = {}
-    for language, observed in sorted(by_language.items()):
-        answered = [o for o in observed if top_score(o.inside) >= threshold]
-        curve = fit_language_curve(
-            [top_score(o.inside) for o in answered], [holds_answer(o) for o in answered]
-        )
-        if curve != FLAT:
-            curves[language] = {
-                "slope": round(curve.slope, 4),
-                "intercept": round(curve.intercept, 4),
-            }
+    curves = language_curves(by_language, threshold)
     return {**fitted, "confidence_by_language": curves}
-
-
-def fit_language_curve(scores: Sequence[float], labels: Sequence[bool]) -> Logistic:
-    """One language's confidence curve, fitted with a right and a wrong pseudo-answer at
-    its mean score: a language whose answers were all right (Russian over Russian text, 73
-    of 73 on half a) gets a curve near 1 instead of none, and so the pooled curve's lower
-    confidence. With hundreds of answers the pseudo-answers hardly move the fit."""
-    if len(scores) < MIN_ANSWERS:
-        return FLAT
-    mean = float(np.mean(scores))
-    return fit_logistic([*scores, mean, mean], [*labels, True, False])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -23,7 +23,7 @@ class Evidence:
     sentences: list[ScoredSentence]
     cross_lingual: bool = False
     scorer: str = "cross_encoder"  # what scored `sentences`: see qa.calibration.SCORERS
-    language: str | None = None  # the question's, when read in its documents' own language
+    language: str | None = None  # the question's, when the reader scored it
     unseen_terms: list[str] = field(default_factory=list)  # question terms the corpus lacks
     timings_ms: dict[str, float] = field(default_factory=dict)
 

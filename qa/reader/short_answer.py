@@ -25,10 +25,11 @@ _EDGES = " \t\n\r,;:!?"
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """A short answer before the display line, with what its score weighs
-    (qa.calibration.span_features)."""
+    (qa.calibration.span_features) and the scorer that chose its sentence."""
 
     short: ShortAnswer
     features: tuple[float, float, float]
+    scorer: str
 
 
 class ShortAnswerFinder:
@@ -66,7 +67,7 @@ class ShortAnswerFinder:
         short = ShortAnswer(
             text=text, citation=citation.n, start=start, end=end, score=round(score, 4)
         )
-        return Candidate(short, features)
+        return Candidate(short, features, evidence.scorer)
 
     def _read(self, snapshot: Snapshot, question: str, sentence: ScoredSentence) -> Span | None:
         (reading,) = self.reader.read(question, reader_inputs(snapshot, [sentence.row]))

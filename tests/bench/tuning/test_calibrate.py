@@ -1,5 +1,6 @@
-"""bench/tuning/calibrate.py: its logistic fits recover the weights that made the data, and
-the short answer is fitted on answers composed with the scorers just fitted."""
+"""bench/tuning/calibrate.py: its logistic fits recover the weights that made the data, the
+short answer's line is the lowest that holds the precision, and the short answer is fitted
+on answers composed with the scorers just fitted."""
 
 from __future__ import annotations
 
@@ -9,8 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.tuning.calibrate import FLAT, Observed, answered_as_fitted, fit_logistic, fit_weights
-from qa.calibration import sigmoid
+from bench.tuning.calibrate import (
+    FLAT,
+    Observed,
+    answered_as_fitted,
+    fit_logistic,
+    fit_span_score,
+    fit_weights,
+)
+from qa.calibration import CROSS_ENCODER, READER, sigmoid
 from qa.eval.datasets import EvalQuestion
 from qa.pipeline import QAPipeline
 
@@ -55,3 +63,26 @@ def test_answers_are_composed_again_with_the_scorers_just_fitted(pipeline: QAPip
     [refused] = answered_as_fitted([observed], strict)
     assert refused.answer.abstained
     assert not observed.answer.abstained
+
+
+def test_the_span_line_is_the_lowest_whose_shown_spans_reach_the_precision() -> None:
+    rng = np.random.default_rng(0)
+    n = 6_000
+    features = np.column_stack([rng.normal(4, 2, n), rng.normal(1, 1.5, n), rng.uniform(0, 2, n)])
+    chosen_by = rng.choice([CROSS_ENCODER, READER], n).tolist()
+    chance = 1 / (1 + np.exp(-(features @ np.array([0.4, 0.5, -0.8]))))
+    f1s = (rng.random(n) < chance).astype(float).tolist()
+
+    fitted = fit_span_score(features.tolist(), chosen_by, f1s, precision=0.9)
+
+    weights = fitted["weights"]
+    assert [weights["margin_weight"], weights["confidence_weight"], weights["length_weight"]] == (
+        pytest.approx([0.4, 0.5, -0.8], abs=0.1)
+    )
+    assert fitted["fitted"]["precision"] >= 0.9
+    assert 0.0 < fitted["fitted"]["coverage"] < 1.0
+    looser = fit_span_score(features.tolist(), chosen_by, f1s, precision=0.8)
+    assert looser["min_score"] < fitted["min_score"]
+    assert looser["fitted"]["coverage"] > fitted["fitted"]["coverage"]
+    by_scorer = fitted["fitted"]["by_scorer"]
+    assert by_scorer[CROSS_ENCODER]["answers"] + by_scorer[READER]["answers"] == n

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.tuning.calibrate import FLAT, fit_logistic
-from bench.tuning.same_language import fit_language_curve, main
+from bench.tuning.calibrate import FLAT, fit_language_curve, fit_logistic
+from bench.tuning.same_language import main
 from qa.calibration import READER_SAME_LANGUAGE
 
 REPO = Path(__file__).resolve().parents[3]
