@@ -402,7 +402,7 @@ def fit_short_answer(
         candidate = finder.candidate(item.inside, item.answer)
         if candidate is not None and not item.answer.abstained:
             features.append(candidate.features)
-            chosen_by.append(candidate.scorer)
+            chosen_by.append(item.inside.scorer)
             f1s.append(f1_score(candidate.short.text, item.question.answers))
     return fit_span_score(features, chosen_by, f1s, precision)
 
@@ -417,7 +417,8 @@ def fit_span_score(
     from each candidate span's features and token F1: the line is the lowest at which the
     shown spans reach `precision`. `fitted.by_scorer` reports the shown spans of each
     scorer that chose their sentence."""
-    right = [f1 >= 0.5 for f1 in f1s]
+    f1 = np.array(f1s)
+    right = [f >= 0.5 for f in f1s]
     margin, confidence, length, intercept = fit_weights(np.array(features), right)
     curve = SpanCalibration(margin, confidence, length, intercept, min_score=1.0)
     scores = np.array([curve.probability(f) for f in features])
@@ -435,10 +436,10 @@ def fit_span_score(
     return {
         "weights": {k: round(v, 4) for k, v in weights.items()},
         "min_score": round(float(line), 4),
-        "fitted": _shown_figures(shown, hits, np.array(f1s))
+        "fitted": _shown_figures(shown, hits, f1)
         | {
             "by_scorer": {
-                scorer: _shown_figures(shown[mine], hits[mine], np.array(f1s)[mine])
+                scorer: _shown_figures(shown[mine], hits[mine], f1[mine])
                 for scorer in sorted(set(chosen_by))
                 for mine in [scorer_of == scorer]
             }

@@ -25,11 +25,10 @@ _EDGES = " \t\n\r,;:!?"
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """A short answer before the display line, with what its score weighs
-    (qa.calibration.span_features) and the scorer that chose its sentence."""
+    (qa.calibration.span_features)."""
 
     short: ShortAnswer
     features: tuple[float, float, float]
-    scorer: str
 
 
 class ShortAnswerFinder:
@@ -67,7 +66,7 @@ class ShortAnswerFinder:
         short = ShortAnswer(
             text=text, citation=citation.n, start=start, end=end, score=round(score, 4)
         )
-        return Candidate(short, features, evidence.scorer)
+        return Candidate(short, features)
 
     def _read(self, snapshot: Snapshot, question: str, sentence: ScoredSentence) -> Span | None:
         (reading,) = self.reader.read(question, reader_inputs(snapshot, [sentence.row]))

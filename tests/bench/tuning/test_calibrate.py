@@ -1,6 +1,7 @@
-"""bench/tuning/calibrate.py: its logistic fits recover the weights that made the data, the
-short answer's line is the lowest that holds the precision, and the short answer is fitted
-on answers composed with the scorers just fitted."""
+"""bench/tuning/calibrate.py: its logistic fits recover the weights that made the data, a
+language's own curve gets a pseudo-answer prior, the short answer's line is the lowest that
+holds the precision, and the short answer is fitted on answers composed with the scorers
+just fitted."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bench.tuning.calibrate import (
     FLAT,
     Observed,
     answered_as_fitted,
+    fit_language_curve,
     fit_logistic,
     fit_span_score,
     fit_weights,
@@ -86,3 +88,19 @@ def test_the_span_line_is_the_lowest_whose_shown_spans_reach_the_precision() -> 
     assert looser["fitted"]["coverage"] > fitted["fitted"]["coverage"]
     by_scorer = fitted["fitted"]["by_scorer"]
     assert by_scorer[CROSS_ENCODER]["answers"] + by_scorer[READER]["answers"] == n
+
+
+def test_a_language_whose_answers_were_all_right_gets_a_curve_near_one() -> None:
+    scores = [float(i) / 10 for i in range(60)]
+    curve = fit_language_curve(scores, [True] * len(scores))
+    assert fit_logistic(scores, [True] * len(scores)) == FLAT  # no curve without the prior
+    assert curve.probability(min(scores)) > 0.9
+    assert fit_language_curve(scores[:10], [True] * 10) == FLAT  # too few answers
+
+
+def test_the_prior_hardly_moves_the_curve_of_hundreds_of_answers() -> None:
+    scores = [float(i) / 100 for i in range(600)]
+    labels = [(i * 7919) % 600 < i for i in range(600)]  # right more often as scores rise
+    plain, with_prior = fit_logistic(scores, labels), fit_language_curve(scores, labels)
+    for score in (0.5, 3.0, 5.5):
+        assert with_prior.probability(score) == pytest.approx(plain.probability(score), abs=0.02)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from bench.tuning.calibrate import FLAT, fit_language_curve, fit_logistic
 from bench.tuning.same_language import main
 from qa.calibration import READER_SAME_LANGUAGE
 
@@ -43,19 +42,3 @@ def test_the_fit_reads_half_a_and_changes_only_its_scorer(
     [record] = after["data"]["same_language"]
     assert (record["set"], record["half"], record["answerable_questions"]) == ("ru", "a", 24)
     assert record["language"] == "ru"
-
-
-def test_a_language_whose_answers_were_all_right_gets_a_curve_near_one() -> None:
-    scores = [float(i) / 10 for i in range(60)]
-    curve = fit_language_curve(scores, [True] * len(scores))
-    assert fit_logistic(scores, [True] * len(scores)) == FLAT  # no curve without the prior
-    assert curve.probability(min(scores)) > 0.9
-    assert fit_language_curve(scores[:10], [True] * 10) == FLAT  # too few answers
-
-
-def test_the_prior_hardly_moves_the_curve_of_hundreds_of_answers() -> None:
-    scores = [float(i) / 100 for i in range(600)]
-    labels = [(i * 7919) % 600 < i for i in range(600)]  # right more often as scores rise
-    plain, with_prior = fit_logistic(scores, labels), fit_language_curve(scores, labels)
-    for score in (0.5, 3.0, 5.5):
-        assert with_prior.probability(score) == pytest.approx(plain.probability(score), abs=0.02)
