@@ -29,6 +29,10 @@ def build_pipeline(
         question_tokens=settings.max_question_tokens,
         reader_precision=settings.reader_precision,
     )
+    if settings.question_encoder:
+        models.attach_question_encoder(settings.max_question_tokens)
+    elif models.question_encoder is not None:
+        models = replace(models, question_encoder=None)
     if not settings.rerank and (models.cross_encoder or models.reader) is not None:
         # `rerank=False` holds for given models too
         models = replace(models, cross_encoder=None, reader=None)

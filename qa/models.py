@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.embedders import QUESTION_TOKENS, Embedder, make_embedder
+from index.embedders import E5_NAMES, QUESTION_TOKENS, Embedder, make_embedder
 from index.runtime.precision import Precision
 from index.snapshots.manifest import Manifest
+from qa.question_encoder.encoder import QuestionEncoder
 from qa.reader.reader import Reader
 from qa.rerank.cross_encoder import CrossEncoder
 
@@ -17,6 +18,7 @@ class Models:
     multilingual: Embedder | None
     cross_encoder: CrossEncoder | None
     reader: Reader | None = None
+    question_encoder: Embedder | None = None
 
     @classmethod
     def for_manifest(
@@ -42,6 +44,17 @@ class Models:
             if rerank and reader and manifest.multilingual
             else None,
         )
+
+    def attach_question_encoder(self, question_tokens: int = QUESTION_TOKENS) -> None:
+        """Give e5's multilingual vectors the question encoder (qa.question_encoder) for
+        questions across languages, once: pipelines that share these models share it."""
+        multilingual = self.multilingual
+        if (
+            self.question_encoder is None
+            and multilingual is not None
+            and multilingual.model_id in E5_NAMES
+        ):
+            self.question_encoder = QuestionEncoder(multilingual, question_tokens)
 
     def serves(self, manifest: Manifest) -> bool:
         """True when these embedders produce the vectors of `manifest`'s snapshot."""

@@ -91,6 +91,12 @@ class QASettings(BaseSettings):
         description="The multilingual reader, not the English cross-encoder, reads English "
         "questions over English documents.",
     )
+    question_encoder: bool = Field(
+        default=True,
+        description="A question in another language than the documents is embedded by "
+        "multilingual-e5 tuned to place it where e5 places its English translation (else by "
+        "e5 itself).",
+    )
     reader_precision: Precision = Field(
         default="auto",
         description="What the reader computes in: bfloat16 (by torch) or float32 (by "

@@ -310,23 +310,32 @@ def _in(item: Parallel, lang: str) -> str:
     return item.english if lang == "en" else item.translations[lang]
 
 
-def rubq_groups(
-    rubq: Path, english_pool: Sequence[str], rng: random.Random, candidates: int = 7
-) -> Iterator[Group]:
-    """RuBQ's Russian questions over English passages the teacher ranks by the English
-    translation of the question (most of them unrelated: the teacher says how much)."""
+RUBQ_FILES = (
+    "RuBQ_1.0/RuBQ_1.0_dev.json",
+    "RuBQ_1.0/RuBQ_1.0_test.json",
+    "RuBQ_2.0/RuBQ_2.0_dev.json",
+)
+
+
+def rubq_questions(rubq: Path) -> list[dict[str, Any]]:
+    """RuBQ's questions that have an English translation, each once (by uid)."""
     seen: set[str] = set()
     rows: list[dict[str, Any]] = []
-    for name in (
-        "RuBQ_1.0/RuBQ_1.0_dev.json",
-        "RuBQ_1.0/RuBQ_1.0_test.json",
-        "RuBQ_2.0/RuBQ_2.0_dev.json",
-    ):
+    for name in RUBQ_FILES:
         for row in json.loads((rubq / name).read_text("utf-8")):
             key = str(row["uid"])
             if key not in seen and row.get("question_eng"):
                 seen.add(key)
                 rows.append(row)
+    return rows
+
+
+def rubq_groups(
+    rubq: Path, english_pool: Sequence[str], rng: random.Random, candidates: int = 7
+) -> Iterator[Group]:
+    """RuBQ's Russian questions over English passages the teacher ranks by the English
+    translation of the question (most of them unrelated: the teacher says how much)."""
+    rows = rubq_questions(rubq)
     keyword = BM25Index.build(list(english_pool))
     for row in rows:
         _, found = keyword.search(row["question_eng"], candidates - 1)

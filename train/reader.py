@@ -41,6 +41,7 @@ from qa.reader.card import bundled_weights_dir, verified_card
 from qa.reader.network import ReaderNet, batch_tensors
 from qa.reader.pairs import PairEncoder, ReaderInput
 from qa.reader.weights import FROZEN, save_reader, verified_reader
+from train.checkpoints import load_checkpoint, save_checkpoint
 from train.data import DataPaths, Group, build_groups, read_groups, write_groups
 from train.squad_split import TRAINING_ARTICLES
 
@@ -439,29 +440,14 @@ def _checkpoint(
     step: int,
     curve: list[Any],
 ) -> None:
-    trainable = {k: v for k, v in net.state_dict().items() if k not in FROZEN}
-    temporary = work / "checkpoint.pt.tmp"
-    torch.save(
-        {
-            "phase": phase,
-            "step": step,
-            "model": trainable,
-            "optimizer": optimizer.state_dict(),
-            "scheduler": scheduler.state_dict(),
-            "curve": curve,
-        },
-        temporary,
-    )
-    temporary.replace(work / "checkpoint.pt")
+    save_checkpoint(work, net, FROZEN, optimizer, scheduler, curve, phase=phase, step=step)
 
 
 def _resume(work: Path, net: ReaderNet) -> dict[str, Any]:
     """The last checkpoint's phase, step, optimizer and curve (the model is loaded)."""
-    path = work / "checkpoint.pt"
-    if not path.exists():
+    state = load_checkpoint(work, net)
+    if state is None:
         return {"phase": 0, "step": 0, "optimizer": None, "scheduler": None, "curve": []}
-    state: dict[str, Any] = torch.load(path, weights_only=False)
-    net.load_state_dict(state["model"], strict=False)
     state.setdefault("phase", 0)
     return state
 

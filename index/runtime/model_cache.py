@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger(__name__)
+Loaded = TypeVar("Loaded")
 
 
 def user_cache_dir() -> Path:
@@ -88,3 +93,27 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
         os.replace(temporary, path)
     finally:
         Path(temporary).unlink(missing_ok=True)
+
+
+def cached_export(
+    path: Path,
+    load: Callable[[Path], Loaded],
+    export: Callable[[Path], None],
+    fallback: Callable[[], Loaded],
+    what: str,
+) -> Loaded:
+    """`load(path)` of the cached export; when it is missing or unreadable, `export` writes
+    it again (atomically) and it is loaded; should that fail, `fallback()`."""
+    if path.is_file():
+        try:
+            return load(path)
+        except Exception as error:  # a damaged file is exported again
+            log.warning(
+                "cached export of %s %s is unreadable, exporting again: %s", what, path, error
+            )
+    try:
+        write_atomically(path, export)
+        return load(path)
+    except Exception as error:  # any failure keeps the fallback
+        log.warning("the export of %s failed, using the fallback: %s", what, error)
+        return fallback()

@@ -10,7 +10,7 @@ it. Should the export fail or disagree, the torch reader is used.
 
 from __future__ import annotations
 
-import logging
+import functools
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -20,15 +20,13 @@ import numpy as np
 import numpy.typing as npt
 
 from index.e5.model_file import E5ModelFile
-from index.runtime.model_cache import cache_key, cached_file, library_versions, write_atomically
+from index.runtime.model_cache import cache_key, cached_export, cached_file, library_versions
 from index.runtime.onnx_session import cpu_session
 from index.runtime.precision import Resolved, padded_width
 from qa.reader.card import ReaderCard, bundled_weights_dir, verified_card
 
 if TYPE_CHECKING:
     from qa.reader.network import ReaderNet
-
-log = logging.getLogger(__name__)
 
 OPSET = 17
 # Largest difference of any logit between the two runtimes for the export to be used.
@@ -67,27 +65,27 @@ def load_reader_run(
 
         return _torch_run(verified_reader(card, directory, base).bfloat16())
     path = cached_file("onnx", "reader.onnx", f"citeqa-reader-{graph_key(card)}")
-    if path.is_file():
-        try:
-            return _onnx_run(path)
-        except Exception as error:  # a damaged file is exported again
-            log.warning("cached reader export %s is unreadable, exporting again: %s", path, error)
-    from qa.reader.weights import verified_reader
 
-    net = verified_reader(card, directory, base)
-    try:
-        write_atomically(path, lambda tmp: _export_checked(net, tmp, base))
-        return _onnx_run(path)
-    except Exception as error:  # any failure keeps the torch reader
-        log.warning("onnxruntime export of the reader failed, using torch: %s", error)
-        return _torch_run(net)
+    @functools.cache
+    def net() -> ReaderNet:
+        from qa.reader.weights import verified_reader
+
+        return verified_reader(card, directory, base)
+
+    return cached_export(
+        path,
+        _onnx_run,
+        lambda tmp: _export_checked(net(), tmp, base),
+        lambda: _torch_run(net()),
+        "the reader",
+    )
 
 
-def graph_key(card: ReaderCard) -> str:
-    """The cache key of the export of the (verified) weights `card` describes."""
+def graph_key(card: ReaderCard, model: str = "reader") -> str:
+    """The cache key of the export of `model`'s (verified) weights `card` describes."""
     return cache_key(
         {
-            "reader": card.sha256,
+            model: card.sha256,
             "base": card.base_sha256,
             "libraries": library_versions(EXPORT_LIBRARIES),
             "opset": OPSET,

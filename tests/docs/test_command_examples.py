@@ -51,6 +51,7 @@ CHECKED = {
     "bench-split-abstention": "tests/bench/test_split_abstention.py",
     "bench-same-language": "tests/bench/tuning/test_same_language.py runs it on a slice",
     "train-reader": "tests/train/test_reader_training.py trains on a small slice",
+    "train-question-encoder": "tests/train/test_question_encoder_training.py trains on a tiny set",
     "ray-deployment": "tests/index/ray/test_ray_build.py indexes on a local Ray cluster",
     "eval-runs": "tests/api/cli/test_eval_cmd.py runs these commands",
     "cli-synopsis": "",

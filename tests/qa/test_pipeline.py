@@ -1,19 +1,21 @@
 """The pipeline's use of the cores: BLAS pools of one thread, a warm-up that moves question
 embedding to ONNX Runtime, a cross-encoder that runs alone only while no other question is
-being answered, and multilingual-e5 only where the English lists disagree (see QAPipeline)."""
+being answered, multilingual-e5 only where the English lists disagree, and the question
+encoder for questions across languages (see QAPipeline)."""
 
 from __future__ import annotations
 
 import pytest
 from threadpoolctl import threadpool_info
 
-from index.embedders import SentenceTransformerEmbedder
+from index.embedders import Embedder, SentenceTransformerEmbedder
 from index.embedders.base import Vectors
 from index.snapshots.snapshot import Snapshot
 from qa.factory import build_pipeline
 from qa.models import Models
 from qa.pipeline import QAPipeline
 from qa.retrieval.hybrid import agree
+from qa.settings import QASettings
 
 # Questions about the default corpus on which all-MiniLM-L6-v2 and BM25 rank the same chunk
 # first, and do not (checked by the test that uses them).
@@ -88,18 +90,14 @@ def test_an_english_question_skips_multilingual_e5_when_the_english_lists_agree(
     corpus_snapshot: Snapshot, models: Models, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Where all-MiniLM-L6-v2 and BM25 rank the same chunk first, the question is not
-    embedded by multilingual-e5; where they differ it is, and so is every cross-lingual one."""
-    multilingual = models.multilingual
-    assert multilingual is not None
-    embedded: list[str] = []
-    embed_queries = multilingual.embed_queries
-
-    def counted(texts: list[str]) -> Vectors:
-        embedded.extend(texts)
-        return embed_queries(texts)
-
-    monkeypatch.setattr(multilingual, "embed_queries", counted)
+    embedded by multilingual-e5; where they differ it is. A cross-lingual question is
+    embedded by the question encoder instead (or by e5, with the encoder off)."""
     pipeline = build_pipeline(corpus_snapshot, models=models)
+    multilingual, question_encoder = models.multilingual, models.question_encoder
+    assert multilingual is not None
+    assert question_encoder is not None
+    embedded = _counted(multilingual, monkeypatch)
+    encoded = _counted(question_encoder, monkeypatch)
     retriever = pipeline.retriever
     for question, agreeing in ((AGREEING, True), (DISAGREEING, False)):
         main = models.embedder.embed_queries([question])[0]
@@ -109,8 +107,28 @@ def test_an_english_question_skips_multilingual_e5_when_the_english_lists_agree(
         embedded.clear()
         answer = pipeline.ask(question)
         assert embedded == ([] if agreeing else [question])
+        assert encoded == []
         assert not answer.abstained
     embedded.clear()
     russian = "Где UNESCO-ICHEI планирует создать национальный центр IIOE?"
-    pipeline.ask(russian)
-    assert embedded == [russian]
+    answer = pipeline.ask(russian)
+    assert (embedded, encoded) == ([], [russian])
+    assert "Uzbekistan" in answer.answer
+    encoded.clear()
+    without = build_pipeline(corpus_snapshot, QASettings(question_encoder=False), models)
+    assert without.models.question_encoder is None
+    without.ask(russian)
+    assert (embedded, encoded) == ([russian], [])
+
+
+def _counted(embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The questions `embedder` embeds from now on."""
+    embedded: list[str] = []
+    embed_queries = embedder.embed_queries
+
+    def counted(texts: list[str]) -> Vectors:
+        embedded.extend(texts)
+        return embed_queries(texts)
+
+    monkeypatch.setattr(embedder, "embed_queries", counted)
+    return embedded

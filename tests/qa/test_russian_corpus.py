@@ -53,7 +53,17 @@ def russian_sentence(evidence: str) -> tuple[int, int]:
     return russian[n].start, russian[n].end
 
 
-def test_russian_questions_take_the_multilingual_path(russian_pipeline: QAPipeline) -> None:
+def test_russian_questions_take_the_multilingual_path(
+    russian_pipeline: QAPipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """...with e5's own vectors: the question encoder is for questions across languages."""
+    question_encoder = russian_pipeline.models.question_encoder
+    assert question_encoder is not None
+
+    def refused(texts: object) -> None:
+        raise AssertionError(f"the question encoder embedded {texts}")
+
+    monkeypatch.setattr(question_encoder, "embed_queries", refused)
     evidence = russian_pipeline.evidence("Сколько экспертов собрал CASIE 2022?")
     assert evidence.cross_lingual
     assert evidence.scorer == READER_SAME_LANGUAGE
