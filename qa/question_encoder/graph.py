@@ -8,7 +8,6 @@ disagree, torch embeds."""
 from __future__ import annotations
 
 import functools
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +20,7 @@ from index.runtime.model_cache import cached_export, cached_file
 from index.runtime.onnx_session import cpu_session
 from qa.question_encoder.files import FILES
 from qa.reader.card import verified_card
-from qa.reader.graph import AGREEMENT, OPSET, IdArray, graph_key, padded
+from qa.reader.graph import AGREEMENT, IdArray, export_graph, graph_key, probe_batch
 
 if TYPE_CHECKING:
     from qa.question_encoder.network import MeanPooled
@@ -82,29 +81,8 @@ def _torch_run(model: MeanPooled) -> QuestionRun:
 
 def _export_checked(model: MeanPooled, path: Path, base: E5ModelFile) -> None:
     """Export `model` to `path`, then raise unless onnxruntime's vectors are torch's."""
-    import torch
-
-    vocabulary = base.vocabulary
-    ids, mask = padded(
-        [
-            [vocabulary.bos, 1000, 2000, vocabulary.eos],
-            [vocabulary.bos, *range(5000, 5020), vocabulary.eos],
-        ],
-        vocabulary.pad,
-    )
-    axes = {name: {0: "batch", 1: "tokens"} for name in ("input_ids", "attention_mask")}
-    with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
-        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notices
-        torch.onnx.export(
-            model,
-            (torch.from_numpy(ids), torch.from_numpy(mask)),
-            str(path),
-            input_names=["input_ids", "attention_mask"],
-            output_names=["means"],
-            dynamic_axes=axes | {"means": {0: "batch"}},
-            opset_version=OPSET,
-            dynamo=False,
-        )
+    ids, mask = probe_batch(base)
+    export_graph(model, ids, mask, path, {"means": {0: "batch"}})
     difference = float(np.abs(_onnx_run(path)(ids, mask) - _torch_run(model)(ids, mask)).max())
     if difference > AGREEMENT:
         raise ValueError(f"onnxruntime and torch disagree by {difference:.1e}")

@@ -26,13 +26,14 @@ from index.runtime.precision import Resolved, padded_width
 from qa.reader.card import ReaderCard, bundled_weights_dir, verified_card
 
 if TYPE_CHECKING:
+    import torch
+
     from qa.reader.network import ReaderNet
 
 OPSET = 17
 # Largest difference of any logit between the two runtimes for the export to be used.
 AGREEMENT = 1e-3
 EXPORT_LIBRARIES = ("torch", "transformers", "onnxruntime")
-OUTPUTS = ("relevance", "start", "end")
 
 IdArray = npt.NDArray[np.int64]
 Logits = tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]
@@ -121,7 +122,7 @@ def _torch_run(net: ReaderNet) -> ReaderRun:
     return run
 
 
-def _probe_batch(base: E5ModelFile) -> tuple[IdArray, IdArray]:
+def probe_batch(base: E5ModelFile) -> tuple[IdArray, IdArray]:
     """Two pairs of different lengths, so padding and the mask are exercised."""
     vocabulary = base.vocabulary
     bos, eos = vocabulary.bos, vocabulary.eos
@@ -130,26 +131,39 @@ def _probe_batch(base: E5ModelFile) -> tuple[IdArray, IdArray]:
     return padded([short, longer], vocabulary.pad)
 
 
-def _export_checked(net: ReaderNet, path: Path, base: E5ModelFile) -> None:
-    """Export `net` to `path`, then raise unless onnxruntime's logits are torch's."""
+def export_graph(
+    model: torch.nn.Module,
+    ids: IdArray,
+    mask: IdArray,
+    path: Path,
+    outputs: dict[str, dict[int, str]],
+) -> None:
+    """`model(input_ids, attention_mask)` exported to `path` by torch's TorchScript exporter,
+    traced on (`ids`, `mask`), the inputs' batch and token axes dynamic, and `outputs` the
+    names and dynamic axes of what it returns, in order."""
     import torch
 
-    ids, mask = _probe_batch(base)
     axes = {name: {0: "batch", 1: "tokens"} for name in ("input_ids", "attention_mask")}
-    axes |= {"relevance": {0: "batch"}, "start": {0: "batch", 1: "tokens"}}
-    axes |= {"end": {0: "batch", 1: "tokens"}}
     with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
         warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notices
         torch.onnx.export(
-            net,
+            model,
             (torch.from_numpy(ids), torch.from_numpy(mask)),
             str(path),
-            input_names=["input_ids", "attention_mask"],
-            output_names=list(OUTPUTS),
-            dynamic_axes=axes,
+            input_names=list(axes),
+            output_names=list(outputs),
+            dynamic_axes=axes | outputs,
             opset_version=OPSET,
             dynamo=False,
         )
+
+
+def _export_checked(net: ReaderNet, path: Path, base: E5ModelFile) -> None:
+    """Export `net` to `path`, then raise unless onnxruntime's logits are torch's."""
+    ids, mask = probe_batch(base)
+    per_token = {0: "batch", 1: "tokens"}
+    outputs = {"relevance": {0: "batch"}, "start": per_token, "end": per_token}
+    export_graph(net, ids, mask, path, outputs)
     exported = _onnx_run(path)(ids, mask)
     expected = _torch_run(net)(ids, mask)
     difference = max(float(np.abs(a - b).max()) for a, b in zip(exported, expected, strict=True))

@@ -12,10 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.e5.tokenizer import E5Tokenizer
+from index.e5.tokenizer import PASSAGE_PREFIX, QUERY_PREFIX, E5Tokenizer
 
-QUESTION_PREFIX = "query: "
-PASSAGE_PREFIX = "passage: "
 MAX_QUESTION_TOKENS = 64
 MAX_CONTEXT_TOKENS = 48
 MAX_LENGTH = 256
@@ -43,7 +41,7 @@ class PairEncoder:
 
     def question_ids(self, question: str) -> list[int]:
         """The question's tokens, at most MAX_QUESTION_TOKENS (a longer one is cut)."""
-        return self.tokenizer.encode(QUESTION_PREFIX + question)[:MAX_QUESTION_TOKENS]
+        return self.tokenizer.encode(QUERY_PREFIX + question)[:MAX_QUESTION_TOKENS]
 
     def encode(self, question_ids: list[int], passage: ReaderInput) -> EncodedPair:
         tokenizer = self.tokenizer

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from index.e5.model import PASSAGE_PREFIX, QUERY_PREFIX
+from index.e5.tokenizer import PASSAGE_PREFIX, QUERY_PREFIX
 from index.embedders import E5Embedder, Embedder
 from index.runtime.precision import Resolved
 from tests.conftest import DATA

