@@ -11,7 +11,11 @@ It writes qa/calibration.json (`--out`), whose `data` records what it was fitted
 shipped file (2026-12-06, with the reader's third run: docs/reader.md)
 was made by this command on SQuAD v1.1 dev without its held-out paragraphs
 (`dev-v1.1.heldout-removed.json`), with both translated calibration files, both
-`--same-language-set`s (bench/data/corpora/kk and ru) and the defaults.
+`--same-language-set`s (bench/data/corpora/kk and ru) and the defaults, twice: the
+confidence curves are fitted on the answers composed with the calibration file the pipeline
+loads, so after a change that moves the scores' scale (here the reader's best-cosine term,
+which moved its scores from about 0 to about -12) the first run's curves are fitted on
+abstentions, and the second run, loading the first's thresholds, fits them right.
 
 For each scorer (the cross-encoder; the English embedder when reranking is off; the
 multilingual embedder, or the multilingual reader, for questions in another language than
