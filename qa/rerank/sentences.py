@@ -187,14 +187,18 @@ class SentenceReranker:
                 snapshot, MULTILINGUAL_SENTENCE_VECTORS, vectors.multilingual, sentences
             )
             signals.append(-cosine)
+        below_best: dict[int, float] | None = None
+        best: float | None = None
+        if cosine is not None:
+            top = cosine.max()
+            below_best = {s: float(c) for s, c in zip(sentences, cosine - top, strict=True)}
+            best = float(top)
         rankings = [list(np.argsort(signal, kind="stable")) for signal in signals]
         return Prescored(
             rows=[sentences[int(i)] for i, _ in reciprocal_rank_fusion(rankings, k=10)],
             chunk_rank={s: int(r) for s, r in zip(sentences, chunk_rank, strict=True)},
-            cosine=None
-            if cosine is None
-            else {s: float(c) for s, c in zip(sentences, cosine - cosine.max(), strict=True)},
-            best_cosine=None if cosine is None else float(cosine.max()),
+            cosine=below_best,
+            best_cosine=best,
         )
 
     def _cross_encode(
