@@ -81,10 +81,12 @@ def log_odds(probability: float, floor: float = 1e-4) -> float:
 @dataclass(frozen=True)
 class Calibration:
     """Per scorer: thresholds, margin, confidence curve, and for a scorer fitted on
-    questions of several languages (`reader_same_language`) a curve of each language's own
-    where it had questions enough (`language_confidence`, scorer -> ISO 639-1 code -> curve):
-    one threshold holds the false abstention budget over them all, while how often an answer
-    holds the fact differs by language (Kazakh answers less often than Russian)."""
+    questions of several languages a curve of each language's own where it had questions
+    enough (`language_confidence`, scorer -> ISO 639-1 code -> curve): how often an answer
+    holds the fact differs by language (Kazakh answers less often than Russian). In the
+    documents' own language (`reader_same_language`) each language has its own threshold
+    too (`language_abstain_below`): Russian questions over Russian text score far above
+    Kazakh ones over Kazakh text, so a threshold over both is a Kazakh one."""
 
     abstain_below: dict[str, float]
     abstain_below_unseen: dict[str, float]
@@ -93,6 +95,7 @@ class Calibration:
     short_answer: SpanCalibration
     provenance: dict[str, Any]
     language_confidence: dict[str, dict[str, Logistic]] = field(default_factory=dict)
+    language_abstain_below: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> Calibration:
@@ -126,6 +129,11 @@ class Calibration:
                 for s in SCORERS
                 if scorers[s].get("confidence_by_language")
             },
+            language_abstain_below={
+                s: {k: float(v) for k, v in scorers[s]["abstain_below_by_language"].items()}
+                for s in SCORERS
+                if scorers[s].get("abstain_below_by_language")
+            },
         )
 
     def with_threshold(self, scorer: str, value: float | None) -> Calibration:
@@ -139,4 +147,5 @@ class Calibration:
             self.short_answer,
             self.provenance,
             self.language_confidence,
+            self.language_abstain_below,
         )

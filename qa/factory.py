@@ -74,6 +74,7 @@ def extractive_composer(calibration: Calibration, max_sentences: int) -> Extract
             margins=calibration.margins,
             confidence=calibration.confidence,
             language_confidence=calibration.language_confidence,
+            language_abstain_below=calibration.language_abstain_below,
             max_sentences=max_sentences,
         )
     )

@@ -150,7 +150,8 @@ class QAPipeline:
         # Only across languages: on Kazakh questions over Kazakh documents (half b of
         # bench/data/corpora/kk) it moved them towards English, hit@1 0.753 -> 0.685.
         question_encoder = self.models.question_encoder
-        if question_encoder is not None and cross_lingual and is_cross_lingual(query, languages):
+        across_languages = cross_lingual and is_cross_lingual(query, languages)
+        if question_encoder is not None and across_languages:
             multilingual = question_encoder
 
         def ranked(query: str) -> Ranking:
@@ -171,6 +172,7 @@ class QAPipeline:
                     retrieval.vectors,
                     retrieval.candidates,
                     alone=self._answering == 1,
+                    across_languages=across_languages,
                 )
 
         if cross_lingual:
@@ -181,7 +183,7 @@ class QAPipeline:
             ranking = ranked(query)
         else:
             ranking = self._ranked_standalone(snapshot, question, history, ranked)
-        scorer = _calibrated_scorer(ranking.scorer, query, languages)
+        scorer = _calibrated_scorer(ranking.scorer, across_languages)
         # Lingua, not text_language: its stop-word rule read 18 of the 474 Kazakh questions
         # of bench/data/corpora/kk as Russian (Lingua: 1). It picks the reader's confidence
         # curve: how often an answer holds the fact differs by language.
@@ -320,10 +322,10 @@ class QAPipeline:
         return result
 
 
-def _calibrated_scorer(scorer: str, query: str, languages: CorpusLanguages) -> str:
+def _calibrated_scorer(scorer: str, across_languages: bool) -> str:
     """The reader reads a question in the corpus's own language (Russian over Russian text)
     with other scores than one across languages, so each has its own calibration."""
-    if scorer == READER and not is_cross_lingual(query, languages):
+    if scorer == READER and not across_languages:
         return READER_SAME_LANGUAGE
     return scorer
 

@@ -11,11 +11,10 @@ It writes qa/calibration.json (`--out`), whose `data` records what it was fitted
 shipped file (2026-12-06, with the reader's third run: docs/reader.md)
 was made by this command on SQuAD v1.1 dev without its held-out paragraphs
 (`dev-v1.1.heldout-removed.json`), with both translated calibration files, both
-`--same-language-set`s (bench/data/corpora/kk and ru) and the defaults, twice: the
-confidence curves are fitted on the answers composed with the calibration file the pipeline
-loads, so after a change that moves the scores' scale (here the reader's best-cosine term,
-which moved its scores from about 0 to about -12) the first run's curves are fitted on
-abstentions, and the second run, loading the first's thresholds, fits them right.
+`--same-language-set`s (bench/data/corpora/kk and ru) and the defaults. One run is enough
+after a change that moves a scorer's scale: the confidence curves are fitted on answers
+composed again with the thresholds and margin of the same run, not with the calibration
+file the pipeline loaded.
 
 For each scorer (the cross-encoder; the English embedder when reranking is off; the
 multilingual embedder, or the multilingual reader, for questions in another language than
@@ -26,17 +25,18 @@ abstains, and reports the abstention recall that buys on out-of-corpus questions
 questions asked of the index without their own article, or without the documents that hold
 their answer).
 Each scorer's confidence curve is a logistic fit of "the answer holds a gold answer" on
-its top score over the calibration questions it answered, and the reader's two scorers
-get one per question language too (`confidence_by_language`); the short answer's score is a
-logistic fit of "token F1 >= 0.5" on the reader's span margin, the answer confidence's
-log-odds and the span's length (qa.calibration.SpanCalibration), over the answers composed
-again with the thresholds and curves just fitted (the pipeline that asked the questions
-used the calibration file it loaded, and the score must read the confidence the new file
-gives); its display line is the lowest score at which the shown spans of the calibration
-questions reach `--short-answer-precision` (0.90; with the second run's reader a line for
-0.85 showed a short answer for 36% of the 1,315 calibration answers, and the shown spans
-of the SQuAD benchmark then reached a precision of only 0.865). `fitted.by_scorer`
-reports the shown spans of each scorer.
+its top score over the calibration questions it answered, and the reader's two scorers get
+one per question language too (`confidence_by_language`; in the documents' own language, a
+threshold per language as well: bench/tuning/same_language.py); the short answer's score
+is a logistic fit of "token F1 >= 0.5" on the reader's span margin, the answer
+confidence's log-odds and the span's length (qa.calibration.SpanCalibration), over the
+answers composed again with the thresholds and curves just fitted (the pipeline that asked
+the questions used the calibration file it loaded, and the score must read the confidence
+the new file gives); its display line is the lowest score at which the shown spans of the
+calibration questions reach `--short-answer-precision` (0.90; with the second run's reader
+a line for 0.85 showed a short answer for 36% of the 1,315 calibration answers, and the
+shown spans of the SQuAD benchmark then reached a precision of only 0.865).
+`fitted.by_scorer` reports the shown spans of each scorer.
 `--max-false-abstain` (0.05, issue 4's limit) bounds the false abstention rate on
 answerable questions the calibration has not seen: the budget is the highest rate on the
 calibration questions whose one-sided 95% Wilson upper bound stays within it (0.038 on
@@ -100,8 +100,9 @@ from qa.compose.base import Evidence
 from qa.compose.extractive import ExtractiveComposer, ExtractiveSettings
 from qa.eval.corpus_index import CorpusIndex, default_index_dir
 from qa.eval.datasets import EvalQuestion, load_dataset
+from qa.eval.judge import contains_gold
 from qa.eval.metrics import f1_score
-from qa.eval.normalize import contains_any, normalize_answer, strip_citation_markers
+from qa.eval.normalize import contains_any, strip_citation_markers
 from qa.factory import build_pipeline, extractive_composer
 from qa.models import Models
 from qa.pipeline import QAPipeline
@@ -199,8 +200,7 @@ def main() -> None:
         for o in translations:
             if o.inside.scorer == READER and o.inside.language:
                 by_language.setdefault(o.inside.language, []).append(o)
-        threshold = float(scorers[READER]["abstain_below"])  # type: ignore[arg-type]
-        scorers[READER]["confidence_by_language"] = language_curves(by_language, threshold)
+        scorers[READER]["confidence_by_language"] = language_curves(by_language, scorers[READER])
         spans += translations
     same_language_record: list[dict[str, object]] = []
     if args.same_language_set:
@@ -299,8 +299,9 @@ def fit(observed: Sequence[Observed], budget: float, args: argparse.Namespace) -
         if candidate > strict and base_far + cost <= budget:
             strict = candidate
     margin, contains, words = pick_margin(observed, scorer, threshold, strict, args)
+    composer = fitted_composer(scorer, threshold, strict, margin)
     answered = [(s, o) for s, o in zip(inside, observed, strict=True) if s >= threshold]
-    curve = fit_logistic([s for s, _ in answered], [holds_answer(o) for _, o in answered])
+    curve = fit_logistic([s for s, _ in answered], [holds_answer(o, composer) for _, o in answered])
     return {
         "abstain_below": round(threshold, 4),
         "abstain_below_unseen": round(strict, 4),
@@ -323,15 +324,25 @@ def fit(observed: Sequence[Observed], budget: float, args: argparse.Namespace) -
 
 
 def language_curves(
-    by_language: dict[str, list[Observed]], threshold: float
+    by_language: dict[str, list[Observed]], fitted: dict[str, Any]
 ) -> dict[str, dict[str, float]]:
     """Each language's own confidence curve over its answered questions, where they are
-    enough for a fit (qa.calibration.Calibration.language_confidence)."""
+    enough for a fit (qa.calibration.Calibration.language_confidence), for the scorer
+    `fitted` (what `fit` returned)."""
     curves = {}
+    own_thresholds = fitted.get("abstain_below_by_language", {})
     for language, observed in sorted(by_language.items()):
+        threshold = float(own_thresholds.get(language, fitted["abstain_below"]))
         answered = [o for o in observed if top_score(o.inside) >= threshold]
+        composer = fitted_composer(
+            answered[0].inside.scorer if answered else READER,
+            threshold,
+            max(threshold, float(fitted["abstain_below_unseen"])),
+            float(fitted["margin"]),
+        )
         curve = fit_language_curve(
-            [top_score(o.inside) for o in answered], [holds_answer(o) for o in answered]
+            [top_score(o.inside) for o in answered],
+            [holds_answer(o, composer) for o in answered],
         )
         if curve != FLAT:
             curves[language] = {
@@ -352,10 +363,12 @@ def fit_language_curve(scores: Sequence[float], labels: Sequence[bool]) -> Logis
     return fit_logistic([*scores, mean, mean], [*labels, True, False])
 
 
-def holds_answer(observed: Observed) -> bool:
-    """Whether the answer given holds a gold answer."""
-    answer = strip_citation_markers(observed.answer.answer)
-    return contains_any(answer, list(observed.question.answers))
+def holds_answer(observed: Observed, composer: ExtractiveComposer) -> bool:
+    """Whether the answer `composer` gives from the question's evidence holds a gold
+    answer. The composer carries the thresholds and margin being fitted, not those of the
+    calibration file the pipeline loaded: a change that moves the scores' scale would
+    otherwise fit the curves on the old thresholds' abstentions."""
+    return _holds_gold(composer.compose(observed.inside), observed.question)
 
 
 def fit_logistic(scores: Sequence[float], labels: Sequence[bool]) -> Logistic:
@@ -476,7 +489,7 @@ def pick_margin(
     """The margin with the best answer_contains within the median-length budget."""
     best = (MARGINS[scorer][0], -1.0, 0.0)
     for margin in MARGINS[scorer]:
-        composer = _composer(scorer, threshold, strict, margin)
+        composer = fitted_composer(scorer, threshold, strict, margin)
         hits, lengths = 0, []
         for item in observed:
             answer = composer.compose(item.inside)
@@ -488,7 +501,11 @@ def pick_margin(
     return best
 
 
-def _composer(scorer: str, threshold: float, strict: float, margin: float) -> ExtractiveComposer:
+def fitted_composer(
+    scorer: str, threshold: float, strict: float, margin: float
+) -> ExtractiveComposer:
+    """An extractive composer with one scorer's thresholds and margin (and a flat
+    confidence: what an answer says, not how sure it is)."""
     return ExtractiveComposer(
         ExtractiveSettings(
             abstain_below={scorer: threshold},
@@ -500,8 +517,8 @@ def _composer(scorer: str, threshold: float, strict: float, margin: float) -> Ex
 
 
 def _holds_gold(answer: Answer, question: EvalQuestion) -> bool:
-    text = normalize_answer(strip_citation_markers(answer.answer))
-    return not answer.abstained and any(normalize_answer(a) in text for a in question.answers)
+    """The benchmarks' answer_contains, for an answer that did not abstain."""
+    return not answer.abstained and contains_gold(answer, question)
 
 
 if __name__ == "__main__":

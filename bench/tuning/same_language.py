@@ -15,10 +15,14 @@ It asks the answerable questions of one half of each set's articles
 --half b`) of the set's own index, and fits the threshold, margin and confidence curve as
 calibrate.py fits each scorer, within the false abstention budget the calibration file
 records (0.038: its bound on 1,000 questions; the sets' few hundred would allow less).
-The threshold and margin are one for all the sets' languages; the confidence curve is also
-fitted for each language alone (`confidence_by_language`, with a pseudo-answer prior:
-`fit_language_curve`): with the pooled curve, Kazakh answers were shown a confidence of
-0.64 on average while 0.51 of them held the fact.
+The margin is one for all the sets' languages, and so is the threshold of a language with
+fewer than MIN_LANGUAGE_QUESTIONS answerable questions; a language with more has its own
+(`abstain_below_by_language`: Russian questions over Russian text score far above Kazakh
+ones, and the threshold over both refused 0.21 of half b's unanswerable Russian questions,
+their own 0.86). The confidence curve is also fitted for each language alone
+(`confidence_by_language`, with a pseudo-answer prior: `fit_language_curve`): with the
+pooled curve, Kazakh answers were shown a confidence of 0.64 on average while 0.51 of them
+held the fact.
 The unanswerable questions are not used: the threshold depends only on the answerable ones.
 """
 
@@ -33,6 +37,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 if __package__ in (None, ""):  # run as `python bench/tuning/same_language.py`
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -42,6 +48,7 @@ from bench.tuning.calibrate import (
     fit,
     language_curves,
     observe,
+    top_score,
 )
 from index.settings import IndexSettings
 from qa.calibration import CROSS_ENCODER, READER_SAME_LANGUAGE
@@ -51,6 +58,10 @@ from qa.models import Models
 from qa.reader.reader import Reader
 from qa.rerank.cross_encoder import CrossEncoder
 from qa.settings import QASettings
+
+# A language's own threshold from this many answerable questions on (at the 0.038 budget,
+# 50 put it at the second-lowest score): Russian half a has 74, Kazakh 146.
+MIN_LANGUAGE_QUESTIONS = 50
 
 
 def observe_sets(
@@ -90,12 +101,34 @@ def fit_same_language(
     by_language: dict[str, list[Observed]], budget: float, args: argparse.Namespace
 ) -> dict[str, object]:
     """One threshold and margin over every language (the budget is a share of all the
-    questions), a confidence curve over them all, and one of each language's own over its
-    answered questions (when they are enough for a fit: qa.calibration.Calibration)."""
+    questions) and a confidence curve over them all; then, for each language with questions
+    enough, a threshold of its own (the same budget of its own questions); and for each, a
+    confidence curve over the questions its threshold lets through (qa.calibration)."""
     fitted = fit([o for observed in by_language.values() for o in observed], budget, args)
-    threshold = float(fitted["abstain_below"])  # type: ignore[arg-type]
-    curves = language_curves(by_language, threshold)
+    own = {
+        language: language_threshold(observed, budget)
+        for language, observed in sorted(by_language.items())
+        if len(observed) >= MIN_LANGUAGE_QUESTIONS
+    }
+    fitted["abstain_below_by_language"] = {k: v["abstain_below"] for k, v in own.items()}
+    fitted["fitted"]["by_language"] = own  # type: ignore[index]
+    curves = language_curves(by_language, fitted)
     return {**fitted, "confidence_by_language": curves}
+
+
+def language_threshold(observed: Sequence[Observed], budget: float) -> dict[str, float]:
+    """One language's threshold (the `budget` quantile of its questions' top scores), and
+    the rates it gives: false abstention, and abstention when the documents that hold the
+    answer are left out."""
+    inside = np.array([top_score(o.inside) for o in observed])
+    outside = np.array([top_score(o.outside) for o in observed])
+    threshold = float(np.quantile(inside, budget, method="lower"))
+    return {
+        "abstain_below": round(threshold, 4),
+        "questions": len(observed),
+        "false_abstain_rate": round(float(np.mean(inside < threshold)), 4),
+        "out_of_corpus_abstain_recall": round(float(np.mean(outside < threshold)), 4),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:

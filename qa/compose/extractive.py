@@ -26,13 +26,15 @@ class ExtractiveSettings:
     a further sentence joins the answer (see qa/calibration.json). A question with a content
     term that occurs nowhere in the corpus ("the *budget* of the center"; function words do
     not count) must clear the higher `abstain_below_unseen` bar: the corpus may well not
-    hold what it asks for."""
+    hold what it asks for. `language_abstain_below` (scorer -> question language ->
+    threshold) replaces `abstain_below` for the languages it names."""
 
     abstain_below: dict[str, float]
     margins: dict[str, float]
     abstain_below_unseen: dict[str, float]
     confidence: dict[str, Logistic]
     language_confidence: dict[str, dict[str, Logistic]] = field(default_factory=dict)
+    language_abstain_below: dict[str, dict[str, float]] = field(default_factory=dict)
     max_sentences: int = 3
     max_words: int = 80
 
@@ -80,7 +82,7 @@ class ExtractiveComposer:
         """
         snapshot = evidence.snapshot
         ranked = [s for s in evidence.sentences if not _is_title_line(snapshot, s.row)]
-        threshold = self.settings.abstain_below[evidence.scorer]
+        threshold = self.abstain_below(evidence)
         if evidence.unseen_terms:
             threshold = max(threshold, self.settings.abstain_below_unseen[evidence.scorer])
         if not ranked or ranked[0].score < threshold:
@@ -98,6 +100,13 @@ class ExtractiveComposer:
                 chosen.append(ScoredSentence(sentence.row, best.chunk_row, sentence.score))
                 words += length
         return sorted(chosen, key=lambda s: s.row)
+
+    def abstain_below(self, evidence: Evidence) -> float:
+        """The score below which the answer to `evidence` abstains: its scorer's, or its
+        question language's where that has one of its own."""
+        pooled = self.settings.abstain_below[evidence.scorer]
+        by_language = self.settings.language_abstain_below.get(evidence.scorer, {})
+        return by_language.get(evidence.language or "", pooled)
 
     def confidence(self, sentence: ScoredSentence, evidence: Evidence) -> float:
         """The calibrated probability that the sentence holds the fact (qa.calibration)."""

@@ -22,6 +22,7 @@ from qa.compose.extractive import ExtractiveComposer
 from qa.factory import build_pipeline
 from qa.models import Models
 from qa.pipeline import QAPipeline
+from qa.rerank.sentences import SentenceReranker
 from tests.conftest import CORPUS, DATA, make_test_builder
 from tests.qa.test_corpus_questions import questions
 
@@ -92,6 +93,42 @@ def test_the_confidence_of_a_russian_answer_follows_the_russian_curve(
         answer = ExtractiveComposer(settings).compose(evidence)
         assert answer.confidence == round(expected.probability(top), 4)
     assert russian_curve.probability(top) != pooled.probability(top)
+
+
+def test_a_russian_question_has_the_russian_threshold(russian_pipeline: QAPipeline) -> None:
+    """A language with a threshold of its own in the documents' own language abstains by
+    it; another language's threshold does not apply."""
+    composer = russian_pipeline.composer
+    assert isinstance(composer, ExtractiveComposer)
+    evidence = russian_pipeline.evidence("Сколько экспертов собрал CASIE 2022?")
+    top = evidence.sentences[0].score
+    assert evidence.language == "ru"
+    assert not composer.compose(evidence).abstained
+
+    for thresholds, abstains in (({"ru": top + 1.0}, True), ({"kk": top + 1.0}, False)):
+        own = {READER_SAME_LANGUAGE: thresholds}
+        settings = replace(composer.settings, language_abstain_below=own)
+        assert ExtractiveComposer(settings).compose(evidence).abstained is abstains
+
+
+def test_a_russian_question_over_russian_text_has_no_best_cosine_term(
+    russian_pipeline: QAPipeline,
+) -> None:
+    """The pool's best cosine lowers the scores of questions across languages only (see
+    SentenceRerankSettings.reader_best_cosine_weight)."""
+    shipped = russian_pipeline.reranker
+    question = "Сколько экспертов собрал CASIE 2022?"
+    scores = {s.row: s.score for s in russian_pipeline.evidence(question).sentences}
+    russian_pipeline.reranker = SentenceReranker(
+        shipped.cross_encoder,
+        replace(shipped.settings, reader_best_cosine_weight=0.0),
+        shipped.reader,
+    )
+    try:
+        without = {s.row: s.score for s in russian_pipeline.evidence(question).sentences}
+    finally:
+        russian_pipeline.reranker = shipped
+    assert without == pytest.approx(scores, abs=1e-4)
 
 
 def test_russian_questions_are_answered_from_the_russian_text(

@@ -19,6 +19,8 @@ from bench.tuning.calibrate import (
     fit_logistic,
     fit_span_score,
     fit_weights,
+    fitted_composer,
+    holds_answer,
 )
 from qa.calibration import CROSS_ENCODER, READER, sigmoid
 from qa.eval.datasets import EvalQuestion
@@ -65,6 +67,21 @@ def test_answers_are_composed_again_with_the_scorers_just_fitted(pipeline: QAPip
     [refused] = answered_as_fitted([observed], strict)
     assert refused.answer.abstained
     assert not observed.answer.abstained
+
+
+def test_an_answer_holds_the_fact_by_the_thresholds_being_fitted(pipeline: QAPipeline) -> None:
+    """The curves are fitted on answers composed with the thresholds of the same run, not
+    with the loaded file's: a loaded threshold on another scale would make every answer an
+    abstention, and every curve flat."""
+    question = EvalQuestion(
+        "karli", "Which IT company was Dr. Gunay Karli representing?", ("MERSYS",)
+    )
+    evidence = pipeline.evidence(question.question)
+    refused = fitted_composer(evidence.scorer, 1e9, 1e9, 0.0).compose(evidence)
+    observed = Observed(question, evidence, evidence, refused)
+    assert refused.abstained
+    assert holds_answer(observed, fitted_composer(evidence.scorer, -1e9, -1e9, 0.0))
+    assert not holds_answer(observed, fitted_composer(evidence.scorer, 1e9, 1e9, 0.0))
 
 
 def test_the_span_line_is_the_lowest_whose_shown_spans_reach_the_precision() -> None:

@@ -6,11 +6,18 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
-from bench.tuning.same_language import main
+from bench.tuning.calibrate import Observed
+from bench.tuning.same_language import MIN_LANGUAGE_QUESTIONS, language_threshold, main
 from qa.calibration import READER_SAME_LANGUAGE
+from qa.compose.base import Evidence
+from qa.eval.datasets import EvalQuestion
+from qa.rerank.sentences import ScoredSentence
+from qa.types import NOT_FOUND, Answer
 
 REPO = Path(__file__).resolve().parents[3]
 RU = REPO / "bench" / "data" / "corpora" / "ru"
@@ -39,6 +46,29 @@ def test_the_fit_reads_half_a_and_changes_only_its_scorer(
     assert fitted["fitted"]["false_abstain_budget"] == budget
     assert fitted["fitted"]["false_abstain_rate"] <= budget
     assert set(fitted["confidence_by_language"]) <= {"ru"}  # the set's own language
+    assert MIN_LANGUAGE_QUESTIONS > 24
+    assert fitted["abstain_below_by_language"] == {}  # too few for a threshold of its own
     [record] = after["data"]["same_language"]
     assert (record["set"], record["half"], record["answerable_questions"]) == ("ru", "a", 24)
     assert record["language"] == "ru"
+
+
+def observed(inside: float, outside: float) -> Observed:
+    """A question whose best sentence scored `inside` with its documents, `outside` without."""
+
+    def evidence(score: float) -> Evidence:
+        return cast(Evidence, SimpleNamespace(sentences=[ScoredSentence(0, 0, score)]))
+
+    answer = Answer(answer=NOT_FOUND, abstained=True, citations=[], confidence=0.0)
+    return Observed(EvalQuestion("q", "q", ("a",)), evidence(inside), evidence(outside), answer)
+
+
+def test_a_language_threshold_holds_the_budget_on_its_own_questions() -> None:
+    questions = [observed(float(i), float(i) - 10) for i in range(100)]
+    fitted = language_threshold(questions, 0.038)
+    assert fitted == {
+        "abstain_below": 3.0,  # scores 0, 1 and 2 fall below it: 0.03 <= 0.038
+        "questions": 100,
+        "false_abstain_rate": 0.03,
+        "out_of_corpus_abstain_recall": 0.13,  # outside scores -10 to 2
+    }
