@@ -326,23 +326,23 @@ def fit(observed: Sequence[Observed], budget: float, args: argparse.Namespace) -
 def language_curves(
     by_language: dict[str, list[Observed]], fitted: dict[str, Any]
 ) -> dict[str, dict[str, float]]:
-    """Each language's own confidence curve over its answered questions, where they are
-    enough for a fit (qa.calibration.Calibration.language_confidence), for the scorer
-    `fitted` (what `fit` returned)."""
+    """Each language's own confidence curve over the questions its threshold answers, where
+    they are enough for a fit (qa.calibration.Calibration.language_confidence), with the
+    thresholds and margin of `fitted` (what `fit` returned, with any thresholds per
+    language)."""
     curves = {}
     own_thresholds = fitted.get("abstain_below_by_language", {})
+    margin = float(fitted["margin"])
     for language, observed in sorted(by_language.items()):
         threshold = float(own_thresholds.get(language, fitted["abstain_below"]))
+        strict = max(threshold, float(fitted["abstain_below_unseen"]))
         answered = [o for o in observed if top_score(o.inside) >= threshold]
-        composer = fitted_composer(
-            answered[0].inside.scorer if answered else READER,
-            threshold,
-            max(threshold, float(fitted["abstain_below_unseen"])),
-            float(fitted["margin"]),
-        )
         curve = fit_language_curve(
             [top_score(o.inside) for o in answered],
-            [holds_answer(o, composer) for o in answered],
+            [
+                holds_answer(o, fitted_composer(o.inside.scorer, threshold, strict, margin))
+                for o in answered
+            ],
         )
         if curve != FLAT:
             curves[language] = {

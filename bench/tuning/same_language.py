@@ -111,7 +111,9 @@ def fit_same_language(
         if len(observed) >= MIN_LANGUAGE_QUESTIONS
     }
     fitted["abstain_below_by_language"] = {k: v["abstain_below"] for k, v in own.items()}
-    fitted["fitted"]["by_language"] = own  # type: ignore[index]
+    provenance = fitted["fitted"]
+    assert isinstance(provenance, dict)
+    provenance["by_language"] = own
     curves = language_curves(by_language, fitted)
     return {**fitted, "confidence_by_language": curves}
 
