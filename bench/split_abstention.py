@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.lib.abstention_budget import false_abstain_budget
+from bench.lib.abstention_budget import budget_threshold, false_abstain_budget
 from bench.lib.tables import fmt, markdown
 
 HALVES = ("a", "b")
@@ -44,8 +44,7 @@ class Outcome:
 
 def fit_threshold(answerable: Sequence[float], limit: float) -> float:
     """The confidence below which to abstain: the budget's quantile of the answerable ones."""
-    budget = false_abstain_budget(len(answerable), limit)
-    return float(np.quantile(np.array(answerable), budget, method="lower"))
+    return budget_threshold(answerable, false_abstain_budget(len(answerable), limit))
 
 
 def outcome(rows: Sequence[dict[str, Any]], abstains: Sequence[bool]) -> Outcome:

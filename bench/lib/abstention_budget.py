@@ -4,6 +4,9 @@ calibration questions so that, on new questions, it stays within a limit with 95
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 from scipy.stats import binomtest
 
 
@@ -17,3 +20,9 @@ def false_abstain_budget(questions: int, limit: float) -> float:
             break
         allowed = k
     return allowed / questions
+
+
+def budget_threshold(answerable_scores: Sequence[float] | np.ndarray, budget: float) -> float:
+    """The score below which to abstain so that at most `budget` of these answerable
+    questions' scores fall under it: their `budget` quantile, taken at a score they have."""
+    return float(np.quantile(np.asarray(answerable_scores), budget, method="lower"))

@@ -80,7 +80,7 @@ import numpy as np
 from scipy.optimize import minimize
 from tqdm import tqdm
 
-from bench.lib.abstention_budget import false_abstain_budget
+from bench.lib.abstention_budget import budget_threshold, false_abstain_budget
 from bench.lib.reader_articles import article_of, trained_articles
 from bench.lib.sampling import SAMPLE_SIZE, sample_questions
 from index.settings import IndexSettings
@@ -291,7 +291,7 @@ def fit(observed: Sequence[Observed], budget: float, args: argparse.Namespace) -
     outside = np.array([top_score(o.outside) for o in observed])
     unseen = np.array([bool(o.inside.unseen_terms) for o in observed])
     unseen_cost = min(args.max_unseen_cost, budget) if unseen.any() else 0.0
-    threshold = float(np.quantile(inside, budget - unseen_cost, method="lower"))
+    threshold = budget_threshold(inside, budget - unseen_cost)
     base_far = float(np.mean(inside < threshold))
     strict = threshold
     for candidate in sorted(set(inside[unseen].tolist())):

@@ -42,6 +42,7 @@ import numpy as np
 if __package__ in (None, ""):  # run as `python bench/tuning/same_language.py`
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from bench.lib.abstention_budget import budget_threshold
 from bench.lib.corpus_sets import QUESTIONS, Half, in_half, load_set
 from bench.tuning.calibrate import (
     Observed,
@@ -124,7 +125,7 @@ def language_threshold(observed: Sequence[Observed], budget: float) -> dict[str,
     answer are left out."""
     inside = np.array([top_score(o.inside) for o in observed])
     outside = np.array([top_score(o.outside) for o in observed])
-    threshold = float(np.quantile(inside, budget, method="lower"))
+    threshold = budget_threshold(inside, budget)
     return {
         "abstain_below": round(threshold, 4),
         "questions": len(observed),
