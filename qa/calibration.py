@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -51,25 +51,32 @@ def sigmoid(z: float) -> float:
 @dataclass(frozen=True, slots=True)
 class SpanCalibration:
     """A short answer's score: the probability that its words are the answer, a logistic
-    fit over the reader's span margin, the log-odds of the answer's confidence (a sure span
-    of a sentence that likely misses the fact is likely wrong) and the log of the span's
-    length in words (long spans are more often wrong); it is shown from `min_score` on."""
+    fit over the log-odds of the reader's span mass (qa.reader.reader.Span), the log-odds of
+    the answer's confidence (a sure span of a sentence that likely misses the fact is likely
+    wrong) and the log of the span's length in words (long spans are more often wrong); it
+    is shown from `min_score` on, or from a higher line for a scorer whose shown spans
+    fell short of the precision at the shared one (`min_score_by_scorer`)."""
 
-    margin_weight: float
+    mass_weight: float
     confidence_weight: float
     length_weight: float
     intercept: float
     min_score: float
+    min_score_by_scorer: Mapping[str, float] = field(default_factory=dict)
 
     def probability(self, features: Sequence[float]) -> float:
-        weights = (self.margin_weight, self.confidence_weight, self.length_weight)
+        weights = (self.mass_weight, self.confidence_weight, self.length_weight)
         return sigmoid(self.intercept + sum(w * x for w, x in zip(weights, features, strict=True)))
 
+    def line(self, scorer: str) -> float:
+        """The display line for a short answer of an answer this scorer chose."""
+        return self.min_score_by_scorer.get(scorer, self.min_score)
 
-def span_features(margin: float, confidence: float, words: int) -> tuple[float, float, float]:
-    """What a short answer's score weighs (SpanCalibration): the span margin, the answer
-    confidence's log-odds and log(1 + the span's words)."""
-    return margin, log_odds(confidence), math.log1p(words)
+
+def span_features(mass: float, confidence: float, words: int) -> tuple[float, float, float]:
+    """What a short answer's score weighs (SpanCalibration): the log-odds of the span's mass
+    and of the answer's confidence, and log(1 + the span's words)."""
+    return log_odds(mass), log_odds(confidence), math.log1p(words)
 
 
 def log_odds(probability: float, floor: float = 1e-4) -> float:
@@ -118,7 +125,9 @@ class Calibration:
             margins={s: float(scorers[s]["margin"]) for s in SCORERS},
             confidence={s: Logistic(**scorers[s]["confidence"]) for s in SCORERS},
             short_answer=SpanCalibration(
-                **data["short_answer"]["weights"], min_score=data["short_answer"]["min_score"]
+                **data["short_answer"]["weights"],
+                min_score=data["short_answer"]["min_score"],
+                min_score_by_scorer=data["short_answer"].get("min_score_by_scorer", {}),
             ),
             provenance={s: scorers[s].get("fitted", {}) for s in SCORERS},
             language_confidence={

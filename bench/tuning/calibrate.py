@@ -28,12 +28,13 @@ Each scorer's confidence curve is a logistic fit of "the answer holds a gold ans
 its top score over the calibration questions it answered, and the reader's two scorers get
 one per question language too (`confidence_by_language`; in the documents' own language, a
 threshold per language as well: bench/tuning/same_language.py); the short answer's score
-is a logistic fit of "token F1 >= 0.5" on the reader's span margin, the answer
-confidence's log-odds and the span's length (qa.calibration.SpanCalibration), over the
+is a logistic fit of "token F1 >= 0.5" on the log-odds of the reader's span mass and of
+the answer's confidence, and the span's length (qa.calibration.SpanCalibration), over the
 answers composed again with the thresholds and curves just fitted (the pipeline that asked
 the questions used the calibration file it loaded, and the score must read the confidence
 the new file gives); its display line is the lowest score at which the shown spans of the
-calibration questions reach `--short-answer-precision` (0.90; with the second run's reader
+calibration questions reach `--short-answer-precision` (raised for a scorer whose own
+shown spans fall short of it there: `min_score_by_scorer`) (0.90; with the second run's reader
 a line for 0.85 showed a short answer for 36% of the 1,315 calibration answers, and the
 shown spans of the SQuAD benchmark then reached a precision of only 0.865).
 `fitted.by_scorer` reports the shown spans of each scorer.
@@ -121,10 +122,13 @@ MARGINS = {
 # A flat curve where a scorer has too few answers to fit one.
 FLAT = Logistic(0.0, 0.0)
 MIN_ANSWERS = 20
+# A scorer's short answers get a display line of their own, above the shared one, when
+# they are this many or more and fall short of the precision at the shared line.
+MIN_SCORER_SPANS = 100
 # The short answer's calibration before it is fitted: no span reaches the line.
 NOT_YET_FITTED = {
     "weights": {
-        "margin_weight": 0.0,
+        "mass_weight": 0.0,
         "confidence_weight": 0.0,
         "length_weight": 0.0,
         "intercept": 0.0,
@@ -432,27 +436,34 @@ def fit_span_score(
 ) -> dict[str, Any]:
     """SpanCalibration's weights and display line (as qa/calibration.json lays them out)
     from each candidate span's features and token F1: the line is the lowest at which the
-    shown spans reach `precision`. `fitted.by_scorer` reports the shown spans of each
-    scorer that chose their sentence."""
+    shown spans reach `precision`; a scorer with MIN_SCORER_SPANS spans or more whose shown
+    spans fall short of it there gets the lowest higher line at which they reach it.
+    `fitted.by_scorer` reports the shown spans of each scorer that chose their sentence."""
     f1 = np.array(f1s)
     right = [f >= 0.5 for f in f1s]
-    margin, confidence, length, intercept = fit_weights(np.array(features), right)
-    curve = SpanCalibration(margin, confidence, length, intercept, min_score=1.0)
+    mass, confidence, length, intercept = fit_weights(np.array(features), right)
+    curve = SpanCalibration(mass, confidence, length, intercept, min_score=1.0)
     scores = np.array([curve.probability(f) for f in features])
     hits = np.array(right)
-    lines = sorted(set(scores.tolist()))
-    line = next((v for v in lines if hits[scores >= v].mean() >= precision), 1.0)
-    shown = scores >= line
+    line = display_line(scores, hits, precision)
+    scorer_of = np.array(chosen_by)
+    by_scorer: dict[str, float] = {}
+    for scorer in sorted(set(chosen_by)):
+        mine = scorer_of == scorer
+        if mine.sum() >= MIN_SCORER_SPANS and hits[mine & (scores >= line)].mean() < precision:
+            by_scorer[scorer] = display_line(scores[mine], hits[mine], precision, floor=line)
+    lines = np.array([by_scorer.get(scorer, line) for scorer in chosen_by])
+    shown = scores >= lines
     weights = {
-        "margin_weight": margin,
+        "mass_weight": mass,
         "confidence_weight": confidence,
         "length_weight": length,
         "intercept": intercept,
     }
-    scorer_of = np.array(chosen_by)
     return {
         "weights": {k: round(v, 4) for k, v in weights.items()},
         "min_score": round(float(line), 4),
+        "min_score_by_scorer": {k: round(float(v), 4) for k, v in by_scorer.items()},
         "fitted": _shown_figures(shown, hits, f1)
         | {
             "by_scorer": {
@@ -462,6 +473,15 @@ def fit_span_score(
             }
         },
     }
+
+
+def display_line(
+    scores: np.ndarray, hits: np.ndarray, precision: float, floor: float = 0.0
+) -> float:
+    """The lowest score from `floor` on at which the spans shown reach `precision`, or 1.0
+    (none shown) when no line does."""
+    lines = sorted(v for v in set(scores.tolist()) if v >= floor)
+    return next((v for v in lines if hits[scores >= v].mean() >= precision), 1.0)
 
 
 def _shown_figures(shown: np.ndarray, hits: np.ndarray, f1s: np.ndarray) -> dict[str, object]:

@@ -22,12 +22,14 @@ MAX_SPAN_TOKENS = 30
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """An answer inside a sentence: characters `[start, end)` of the sentence, and the
-    margin of its start+end logits over the "no answer" ones (higher: surer)."""
+    """An answer inside a sentence: characters `[start, end)` of the sentence, and its
+    `mass`: the share of the sentence's span probability (a softmax over every allowed
+    span's start+end logits) on spans that overlap it, i.e. how sure the reader is of where
+    the answer lies (higher: surer)."""
 
     start: int
     end: int
-    margin: float
+    mass: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,8 @@ def best_span(pair: EncodedPair, start: np.ndarray, end: np.ndarray) -> Span | N
     allowed = (j_index >= i_index) & (j_index < i_index + MAX_SPAN_TOKENS)
     scores = np.where(allowed, scores, -np.inf)
     i, j = np.unravel_index(int(np.argmax(scores)), scores.shape)
-    margin = float(scores[i, j] - (start[0] + end[0]))
+    weights = np.exp(scores - scores[i, j])
+    overlapping = (i_index <= j) & (j_index >= i)
+    mass = float(weights[overlapping].sum() / weights.sum())
     begin, finish = pair.offsets[int(i)][0], pair.offsets[int(j)][1]
-    return Span(begin, finish, margin)
+    return Span(begin, finish, mass)

@@ -39,7 +39,7 @@ class ShortAnswerFinder:
     def find(self, evidence: Evidence, answer: Answer) -> ShortAnswer | None:
         """The short answer, when its calibrated score clears the line."""
         candidate = self.candidate(evidence, answer)
-        if candidate is None or candidate.short.score < self.calibration.min_score:
+        if candidate is None or candidate.short.score < self.calibration.line(evidence.scorer):
             return None
         return candidate.short
 
@@ -61,7 +61,7 @@ class ShortAnswerFinder:
             return None
         start, end = bounds
         text = snapshot.documents[int(snapshot.sentences[best.row, DOC])].text[start:end]
-        features = span_features(span.margin, answer.confidence, len(text.split()))
+        features = span_features(span.mass, answer.confidence, len(text.split()))
         score = self.calibration.probability(features)
         short = ShortAnswer(
             text=text, citation=citation.n, start=start, end=end, score=round(score, 4)

@@ -22,7 +22,7 @@ from bench.tuning.calibrate import (
     fitted_composer,
     holds_answer,
 )
-from qa.calibration import CROSS_ENCODER, READER, sigmoid
+from qa.calibration import CROSS_ENCODER, READER, READER_SAME_LANGUAGE, sigmoid
 from qa.eval.datasets import EvalQuestion
 from qa.pipeline import QAPipeline
 
@@ -95,7 +95,7 @@ def test_the_span_line_is_the_lowest_whose_shown_spans_reach_the_precision() -> 
     fitted = fit_span_score(features.tolist(), chosen_by, f1s, precision=0.9)
 
     weights = fitted["weights"]
-    assert [weights["margin_weight"], weights["confidence_weight"], weights["length_weight"]] == (
+    assert [weights["mass_weight"], weights["confidence_weight"], weights["length_weight"]] == (
         pytest.approx([0.4, 0.5, -0.8], abs=0.1)
     )
     assert fitted["fitted"]["precision"] >= 0.9
@@ -105,6 +105,26 @@ def test_the_span_line_is_the_lowest_whose_shown_spans_reach_the_precision() -> 
     assert looser["fitted"]["coverage"] > fitted["fitted"]["coverage"]
     by_scorer = fitted["fitted"]["by_scorer"]
     assert by_scorer[CROSS_ENCODER]["answers"] + by_scorer[READER]["answers"] == n
+
+
+def test_a_scorer_whose_spans_fall_short_at_the_shared_line_gets_a_higher_one() -> None:
+    rng = np.random.default_rng(1)
+    n = 4_000
+    features = np.column_stack([rng.normal(1, 2, n), rng.normal(1, 1.5, n), rng.uniform(0, 2, n)])
+    chosen_by = np.array([CROSS_ENCODER, READER_SAME_LANGUAGE])[rng.integers(0, 2, n)]
+    chance = 1 / (1 + np.exp(-(features @ np.array([0.8, 0.5, -0.8]))))
+    chance[chosen_by == READER_SAME_LANGUAGE] *= 0.92  # some spans wrong, whatever their score
+    f1s = (rng.random(n) < chance).astype(float).tolist()
+
+    fitted = fit_span_score(features.tolist(), chosen_by.tolist(), f1s, precision=0.85)
+
+    own = fitted["min_score_by_scorer"]
+    assert list(own) == [READER_SAME_LANGUAGE]
+    assert own[READER_SAME_LANGUAGE] > fitted["min_score"]
+    by_scorer = fitted["fitted"]["by_scorer"]
+    assert by_scorer[READER_SAME_LANGUAGE]["precision"] >= 0.85
+    assert by_scorer[CROSS_ENCODER]["precision"] >= 0.85
+    assert by_scorer[READER_SAME_LANGUAGE]["coverage"] < by_scorer[CROSS_ENCODER]["coverage"]
 
 
 def test_a_language_whose_answers_were_all_right_gets_a_curve_near_one() -> None:

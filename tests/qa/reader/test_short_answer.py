@@ -54,11 +54,17 @@ def test_a_span_is_shown_only_from_the_display_line_on(pipeline: QAPipeline, que
     candidate = finder.candidate(evidence, answer)
     assert candidate is not None
     score = candidate.short.score
-    assert (finder.find(evidence, answer) is not None) == (score >= finder.calibration.min_score)
+    line = finder.calibration.line(evidence.scorer)
+    assert (finder.find(evidence, answer) is not None) == (score >= line)
     above = ShortAnswerFinder(finder.reader, replace(finder.calibration, min_score=score + 1e-4))
     assert above.find(evidence, answer) is None
     at = ShortAnswerFinder(finder.reader, replace(finder.calibration, min_score=score))
     assert at.find(evidence, answer) == candidate.short
+    # a line of its own for the scorer that chose the sentence outranks the shared one
+    own = replace(at.calibration, min_score_by_scorer={evidence.scorer: score + 1e-4})
+    assert ShortAnswerFinder(finder.reader, own).find(evidence, answer) is None
+    other = replace(at.calibration, min_score_by_scorer={"another scorer": score + 1e-4})
+    assert ShortAnswerFinder(finder.reader, other).find(evidence, answer) == candidate.short
 
 
 def test_no_short_answer_when_the_answer_abstains(pipeline: QAPipeline) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from qa.reader.pairs import EncodedPair
 from qa.reader.reader import MAX_SPAN_TOKENS, best_span
@@ -22,7 +23,17 @@ def test_the_best_start_and_end_become_characters() -> None:
     span = best_span(pair, start, end)
     assert span is not None
     assert (span.start, span.end) == (8, 20)
-    assert span.margin == 11.0  # over "no answer" (position 0: 0 + 0)
+    assert span.mass > 0.99  # every other span is e^5 or more below it
+
+
+def test_the_mass_is_the_share_of_span_probability_overlapping_the_best_span() -> None:
+    pair = _pair(6)
+    span = best_span(pair, np.zeros(10), np.zeros(10))
+    assert span is not None
+    # every allowed span equally likely: the first, token 0, wins the tie; of the 21 spans
+    # of 6 tokens, the 6 that start at token 0 overlap it
+    assert (span.start, span.end) == (0, 4)
+    assert span.mass == pytest.approx(6 / 21)
 
 
 def test_an_end_before_its_start_or_too_far_is_never_chosen() -> None:
