@@ -33,10 +33,10 @@ the answer's confidence, and the span's length (qa.calibration.SpanCalibration),
 answers composed again with the thresholds and curves just fitted (the pipeline that asked
 the questions used the calibration file it loaded, and the score must read the confidence
 the new file gives); its display line is the lowest score at which the shown spans of the
-calibration questions reach `--short-answer-precision` (raised for a scorer whose own
-shown spans fall short of it there: `min_score_by_scorer`) (0.90; with the second run's reader
+calibration questions reach `--short-answer-precision` (0.90; with the second run's reader
 a line for 0.85 showed a short answer for 36% of the 1,315 calibration answers, and the
-shown spans of the SQuAD benchmark then reached a precision of only 0.865).
+shown spans of the SQuAD benchmark then reached a precision of only 0.865), raised for a
+scorer whose own shown spans fall short of it there (`min_score_by_scorer`).
 `fitted.by_scorer` reports the shown spans of each scorer.
 `--max-false-abstain` (0.05, issue 4's limit) bounds the false abstention rate on
 answerable questions the calibration has not seen: the budget is the highest rate on the
