@@ -450,10 +450,15 @@ def fit_span_score(
     by_scorer: dict[str, float] = {}
     for scorer in sorted(set(chosen_by)):
         mine = scorer_of == scorer
-        if mine.sum() >= MIN_SCORER_SPANS and hits[mine & (scores >= line)].mean() < precision:
+        shown_at_line = mine & (scores >= line)
+        if (
+            mine.sum() >= MIN_SCORER_SPANS
+            and shown_at_line.any()
+            and hits[shown_at_line].mean() < precision
+        ):
             by_scorer[scorer] = display_line(scores[mine], hits[mine], precision, floor=line)
-    lines = np.array([by_scorer.get(scorer, line) for scorer in chosen_by])
-    shown = scores >= lines
+    fitted = replace(curve, min_score=line, min_score_by_scorer=by_scorer)
+    shown = scores >= np.array([fitted.line(scorer) for scorer in chosen_by])
     weights = {
         "mass_weight": mass,
         "confidence_weight": confidence,
