@@ -10,6 +10,9 @@ trained on (its card lists the articles it did).
   default: the cross-encoder reads English, the reader every other language and the spans).
   Each row has answer_contains, hit@5, short-answer F1, coverage and precision, the
   expected calibration error of the confidence, and the in-process p95 latency.
+- The short answers' ceiling (bench/quality/span_ceiling.py) on the same questions: the
+  share of answers whose best span is right, and the coverage a perfect score would reach
+  at the precision the display line is fitted for.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 from bench.lib.harness import Bench
 from bench.lib.reader_articles import article_of, trained_articles
 from bench.lib.tables import fmt, markdown, ratio
+from bench.quality.span_ceiling import span_ceiling
 from index.snapshots.snapshot import Snapshot
 from qa.eval.aggregate import aggregate
 from qa.eval.datasets import EvalDataset, EvalQuestion, load_dataset
@@ -41,6 +45,8 @@ COLUMNS = (
     "confidence_ece_floor",
     "latency_ms_p95",
 )
+# The precision the short answer's display line is fitted for (bench/tuning/calibrate.py).
+SHORT_ANSWER_PRECISION = 0.90
 
 
 def held_out_judgements(judgements: Sequence[Judgement], snapshot: Snapshot) -> list[Judgement]:
@@ -97,6 +103,7 @@ def reader_tables(
             ablation[variant][language] = metrics
             rows.append(_row(variant, language, len(questions), metrics, ablation[variant]))
     results["ablation"] = ablation
+    results["span_ceiling"] = ceiling_table(bench, snapshot, english, sets)
     bench.results["reader"] = results
     headers = ["pipeline", "language", "questions", *COLUMNS, "answer_contains / English"]
     note = (
@@ -126,3 +133,49 @@ def _row(
         *(fmt(metrics.get(c), c) for c in COLUMNS),
         relative if language != "en" else "",
     ]
+
+
+def ceiling_table(
+    bench: Bench,
+    snapshot: Snapshot,
+    english: Sequence[Judgement],
+    sets: dict[str, list[EvalQuestion]],
+) -> dict[str, dict[str, float]]:
+    """The short answers' ceiling of the default pipeline on the held-out English sample
+    and the translated sets, as a section and as results."""
+    pipeline = bench.pipeline(snapshot)
+    named = {
+        "SQuAD v1.1 sample, held-out articles (en)": [j.question for j in english],
+        **{f"translated set, held-out articles ({language})": q for language, q in sets.items()},
+    }
+    results: dict[str, dict[str, float]] = {}
+    rows = []
+    for name, questions in named.items():
+        ceiling = span_ceiling(pipeline, questions)
+        results[name] = {
+            "answered": ceiling.answered,
+            "best_span_right": round(ceiling.right_share(), 4),
+            "coverage_ceiling": round(ceiling.coverage_at(SHORT_ANSWER_PRECISION), 4),
+        }
+        rows.append(
+            [
+                name,
+                str(ceiling.answered),
+                f"{ceiling.right_share():.3f}",
+                f"{ceiling.coverage_at(SHORT_ANSWER_PRECISION):.3f}",
+            ]
+        )
+    headers = [
+        "questions",
+        "answered",
+        "best span right (F1 >= 0.5)",
+        f"coverage ceiling at precision {SHORT_ANSWER_PRECISION:.2f}",
+    ]
+    note = (
+        "Whatever its score, a shown short answer is the best span of the answer's best "
+        "sentence: the ceiling is the coverage a perfect score would reach, every right span "
+        "shown and wrong ones only as far as the precision allows (bench/quality/"
+        "span_ceiling.py)."
+    )
+    bench.section("Short answers: the ceiling of a perfect score", markdown(headers, rows), note)
+    return results

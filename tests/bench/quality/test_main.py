@@ -70,6 +70,10 @@ def test_quality_bench_runs_every_section(
     assert set(results["reader"]["ablation"]) == {
         "cross-encoder only", "reader only", "both (default)",
     }  # fmt: skip
+    ceilings = results["reader"]["span_ceiling"]
+    assert len(ceilings) == 1 + len(results["reader"]["ablation"]["both (default)"])
+    for ceiling in ceilings.values():
+        assert 0.0 <= ceiling["best_span_right"] <= ceiling["coverage_ceiling"] <= 1.0
     v1 = results["squad_v1"]
     assert v1["citeqa"]["count"] == 6
     assert set(v1["anchors"]) == {"BM25", "LangChain"}
