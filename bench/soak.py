@@ -48,6 +48,7 @@ from typing import Any
 import httpx
 
 from bench.lib.hostile import HOSTILE_FILES, Probe, big_history, hostile_probes
+from bench.lib.http_pool import pool_limits
 from bench.lib.server_process import ServerProcess, memory_kib
 from bench.lib.tables import markdown, write_results
 from qa.eval.versions import describe_machine, machine
@@ -330,7 +331,7 @@ async def sample_memory(pid: int, t0: float, end: float, every: float, run: Run)
 
 async def soak(args: argparse.Namespace, server: ServerProcess, questions: list[Question]) -> Run:
     run = Run()
-    limits = httpx.Limits(max_connections=args.max_in_flight + 4)
+    limits = pool_limits(args.max_in_flight + 4)
     timeout = httpx.Timeout(args.timeout)
     async with httpx.AsyncClient(base_url=server.url, timeout=timeout, limits=limits) as http:
         baseline = {}
