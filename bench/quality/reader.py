@@ -25,6 +25,7 @@ from bench.lib.harness import Bench
 from bench.lib.reader_articles import article_of, trained_articles
 from bench.lib.tables import fmt, markdown, ratio
 from bench.quality.span_ceiling import span_ceiling
+from bench.tuning.calibrate import SHORT_ANSWER_PRECISION
 from index.snapshots.snapshot import Snapshot
 from qa.eval.aggregate import aggregate
 from qa.eval.datasets import EvalDataset, EvalQuestion, load_dataset
@@ -45,8 +46,6 @@ COLUMNS = (
     "confidence_ece_floor",
     "latency_ms_p95",
 )
-# The precision the short answer's display line is fitted for (bench/tuning/calibrate.py).
-SHORT_ANSWER_PRECISION = 0.90
 
 
 def held_out_judgements(judgements: Sequence[Judgement], snapshot: Snapshot) -> list[Judgement]:

@@ -125,6 +125,8 @@ MIN_ANSWERS = 20
 # A scorer's short answers get a display line of their own, above the shared one, when
 # they are this many or more and fall short of the precision at the shared line.
 MIN_SCORER_SPANS = 100
+# The share of shown short answers that must be right (token F1 >= 0.5), by default.
+SHORT_ANSWER_PRECISION = 0.90
 # The short answer's calibration before it is fitted: no span reaches the line.
 NOT_YET_FITTED = {
     "weights": {
@@ -164,7 +166,7 @@ def main() -> None:
     parser.add_argument("--max-false-abstain", type=float, default=0.05)
     parser.add_argument("--max-unseen-cost", type=float, default=0.0)
     parser.add_argument("--max-median-words", type=float, default=36)
-    parser.add_argument("--short-answer-precision", type=float, default=0.90)
+    parser.add_argument("--short-answer-precision", type=float, default=SHORT_ANSWER_PRECISION)
     parser.add_argument("--out", type=Path, default=Path("qa/calibration.json"))
     args = parser.parse_args()
 
