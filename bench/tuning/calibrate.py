@@ -99,6 +99,7 @@ from qa.calibration import (
 )
 from qa.compose.base import Evidence
 from qa.compose.extractive import ExtractiveComposer, ExtractiveSettings
+from qa.eval.aggregate import SHORT_ANSWER_RIGHT_F1
 from qa.eval.corpus_index import CorpusIndex, default_index_dir
 from qa.eval.datasets import EvalQuestion, load_dataset
 from qa.eval.judge import contains_gold
@@ -442,7 +443,7 @@ def fit_span_score(
     spans fall short of it there gets the lowest higher line at which they reach it.
     `fitted.by_scorer` reports the shown spans of each scorer that chose their sentence."""
     f1 = np.array(f1s)
-    right = [f >= 0.5 for f in f1s]
+    right = [f >= SHORT_ANSWER_RIGHT_F1 for f in f1s]
     mass, confidence, length, intercept = fit_weights(np.array(features), right)
     curve = SpanCalibration(mass, confidence, length, intercept, min_score=1.0)
     scores = np.array([curve.probability(f) for f in features])
