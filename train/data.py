@@ -353,6 +353,32 @@ def rubq_groups(
         )
 
 
+@dataclass(frozen=True)
+class TranslatedQuestion:
+    """A SQuAD question translated into another language, with its English."""
+
+    id: str
+    lang: str
+    question: str
+    english: str
+
+
+def translated_questions(paths: Sequence[Path]) -> list[TranslatedQuestion]:
+    """The questions of translated SQuAD files (JSONL: `id`, `question`, `source_question`,
+    `lang`; train/questions holds ours, of training articles only)."""
+    found: list[TranslatedQuestion] = []
+    for path in paths:
+        for line in path.read_text("utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                found.append(
+                    TranslatedQuestion(
+                        row["id"], row["lang"], row["question"], row["source_question"]
+                    )
+                )
+    return found
+
+
 # ---------------------------------------------------------------- span data, any language
 
 SHINGLE_WORDS = 8

@@ -8,8 +8,9 @@ of each batch gives the student English sentences, so that English stays where i
 The word embeddings are frozen.
 
 Data (parallel text, each given by path; docs/reader.md says where public copies come
-from): NTREX-128, FLORES-200 (SIB-200), Tatoeba en-ru and en-kk, and RuBQ's Russian
-questions with their English translation. 5% of the English sentences are held out: the
+from): NTREX-128, FLORES-200 (SIB-200), Tatoeba en-ru and en-kk, RuBQ's Russian
+questions with their English translation, and SQuAD questions translated by hand
+(`--questions`, train/questions). 5% of the English sentences are held out: the
 curve follows, for each language, the held-out translations' mean cosine to the teacher and
 how often their nearest held-out English vector is their own.
 
@@ -43,7 +44,7 @@ from qa.question_encoder.network import MeanPooled
 from qa.question_encoder.weights import FROZEN, save_question_encoder
 from qa.reader.graph import padded
 from train.checkpoints import load_checkpoint, save_checkpoint
-from train.data import parallel_pool, rubq_questions
+from train.data import parallel_pool, rubq_questions, translated_questions
 from train.reader import plot_curve
 
 
@@ -74,6 +75,7 @@ class DataPaths:
     flores: Path | None = None
     tatoeba: Path | None = None
     rubq: Path | None = None
+    questions: tuple[Path, ...] = ()
 
 
 def read_pairs(paths: DataPaths) -> list[Pair]:
@@ -88,6 +90,7 @@ def read_pairs(paths: DataPaths) -> list[Pair]:
             Pair(row["question_text"], "ru", row["question_eng"])
             for row in rubq_questions(paths.rubq)
         ]
+    pairs += [Pair(q.question, q.lang, q.english) for q in translated_questions(paths.questions)]
     return sorted(set(pairs), key=lambda p: (p.english, p.lang, p.text))
 
 
@@ -276,6 +279,9 @@ def _resume(
 def _data_checksums(paths: DataPaths) -> dict[str, dict[str, str]]:
     files: dict[str, dict[str, str]] = {}
     for name, path in vars(paths).items():
+        if isinstance(path, tuple):
+            files[name] = {p.name: file_sha256(p) for p in path}
+            continue
         if path is None:
             continue
         found = sorted(
@@ -293,6 +299,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     for name in ("ntrex", "flores", "tatoeba", "rubq"):
         parser.add_argument(f"--{name}", type=Path)
+    parser.add_argument(
+        "--questions", type=Path, nargs="+", default=[], help="translated SQuAD questions (JSONL)"
+    )
     parser.add_argument("--work", type=Path, required=True, help="teacher vectors, checkpoint")
     parser.add_argument("--out", type=Path, default=bundled_weights_dir())
     parser.add_argument("--seed", type=int, default=Settings.seed)
@@ -300,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--learning-rate", type=float, default=Settings.learning_rate)
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
-    paths = DataPaths(args.ntrex, args.flores, args.tatoeba, args.rubq)
+    paths = DataPaths(args.ntrex, args.flores, args.tatoeba, args.rubq, tuple(args.questions))
     if not any(vars(paths).values()):
         parser.error("give at least one data source")
     settings = Settings(seed=args.seed, epochs=args.epochs, learning_rate=args.learning_rate)

@@ -45,6 +45,7 @@ CHECKED = {
     "bench-index-memory": "tests/bench/test_index_memory.py runs it on a SQuAD slice",
     "bench-ray-build": "tests/bench/test_ray_build.py runs it on a SQuAD slice",
     "bench-vector-ablation": "",
+    "bench-cross-lingual-ceiling": "tests/bench/test_cross_lingual_ceiling.py runs it on a slice",
     "bench-startup": "",
     "bench-follow-ups": "",
     "bench-corpora": "",

@@ -1,8 +1,10 @@
-"""`python -m train.question_encoder` end to end on a tiny parallel set: real teacher
-vectors, a few real steps, a checkpoint it resumes from, weights the product loads."""
+"""`python -m train.question_encoder` end to end on a tiny parallel set and two translated
+questions: real teacher vectors, a few real steps, a checkpoint it resumes from, weights
+the product loads."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -32,17 +34,35 @@ def _ntrex(folder: Path) -> Path:
     return folder
 
 
+def _questions(path: Path) -> Path:
+    rows = [
+        {"id": "q1", "question": "Где находится Осло?", "source_question": "Where is Oslo?"},
+        {"id": "q1", "question": "Осло қайда орналасқан?", "source_question": "Where is Oslo?"},
+    ]
+    text = "".join(
+        json.dumps({**row, "lang": lang}, ensure_ascii=False) + "\n"
+        for row, lang in zip(rows, ("ru", "kk"), strict=True)
+    )
+    path.write_text(text, "utf-8")
+    return path
+
+
 @pytest.mark.slow
 def test_training_writes_weights_the_product_reads_and_resumes(
     tmp_path: Path, multilingual_embedder: Embedder
 ) -> None:
     work, out = tmp_path / "work", tmp_path / "weights"
-    argv = ["--ntrex", str(_ntrex(tmp_path / "ntrex")), "--work", str(work), "--out", str(out)]
+    argv = [
+        *("--ntrex", str(_ntrex(tmp_path / "ntrex"))),
+        *("--questions", str(_questions(tmp_path / "questions.jsonl"))),
+        *("--work", str(work), "--out", str(out)),
+    ]
     main([*argv, "--epochs", "1", "--no-progress"])
 
     card = ReaderCard.read(out, FILES.card)
     assert card.training["steps"] > 0
-    assert card.training["pairs"]["training"] + card.training["pairs"]["held_out"] == 40
+    assert card.training["pairs"]["training"] + card.training["pairs"]["held_out"] == 42
+    assert set(card.training["data_sha256"]["questions"]) == {"questions.jsonl"}
     assert set(card.training["data_sha256"]["ntrex"]) == {
         "newstest2019-src.eng.txt",
         "newstest2019-ref.rus.txt",
