@@ -81,8 +81,8 @@ def ranks(
 ) -> dict[str, int | None]:
     """Where the gold paragraph is for one translated question, searched each way."""
     models = pipeline.models
-    if models.multilingual is None or models.question_encoder is None:
-        raise SystemExit("needs multilingual-e5 and the question encoder")
+    assert models.multilingual is not None  # main() checked both
+    assert models.question_encoder is not None
     gold = english.gold_doc_ids
     lists = {
         "question encoder": across_languages(
@@ -116,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     by_id = {q.id: q for q in dataset.questions}
     snapshot = bench.index(dataset.documents, multilingual=True)
     pipeline = bench.pipeline(snapshot)
+    if pipeline.models.multilingual is None or pipeline.models.question_encoder is None:
+        raise SystemExit("needs multilingual-e5 and the question encoder")
     results: dict[str, dict[str, dict[str, float]]] = {}
     for path in args.translated:
         asked = [q for q in load_dataset(path).questions if q.id in by_id]

@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+from qa.eval.datasets import load_dataset
 from train.data import TranslatedQuestion, translated_questions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +35,7 @@ def test_no_training_question_is_asked_by_a_benchmark_or_the_calibration() -> No
     assert ASKED_ELSEWHERE
     training = {q.id for q in translated_questions(list(FILES.values()))}
     for path in ASKED_ELSEWHERE:
-        asked = {json.loads(line)["id"] for line in path.read_text("utf-8").splitlines() if line}
+        asked = {q.id for q in load_dataset(path).questions}
         assert not training & asked, path.name
 
 
