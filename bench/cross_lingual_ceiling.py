@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.cross_lingual_ceiling --squad-v1 dev-v1.1.json \
         --translated bench/data/squad_translated.ru.jsonl \
-        --translated bench/data/squad_translated.kk.jsonl [--out FILE]
+        --back-translated bench/data/squad_translated.kk.jsonl \
+            bench/data/squad_translated.kk.en.jsonl [--out FILE]
 
 A question in another language than the documents is searched by the multilingual lists
 (its vector against e5's chunk and sentence vectors) and BM25, fused (qa.retrieval.hybrid).
@@ -15,6 +16,14 @@ its English. This script searches each translated question that way with three v
 It reports, for each, the share of questions whose paragraph is among the first 1, 5 and
 20 fused chunks (before the reader reorders them), and the same for the English originals
 searched as English questions are ("English original, in English").
+
+The perfect encoder is generous: it knows the original's very words, which a translation has
+lost. `--back-translated TRANSLATED ENGLISH` adds, for a translated file, an English
+translation of its questions made from them without the original (a file of the same
+format), searched both ways: e5's vector of it in the multilingual lists ("translated
+back, as a perfect encoder") and as an English question ("translated back, in English").
+Those are where a question encoder as good as a human translator, and a perfect
+translate-the-question system, would stand.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ from qa.pipeline import QAPipeline
 
 DEPTHS = (1, 5, 20)
 SEARCHES = ("question encoder", "e5", "perfect encoder", "English original, in English")
+BACK_SEARCHES = ("translated back, as a perfect encoder", "translated back, in English")
 
 
 def paragraph_rank(snapshot: Snapshot, rows: Sequence[int], gold: Collection[str]) -> int | None:
@@ -77,9 +87,14 @@ def in_english(pipeline: QAPipeline, snapshot: Snapshot, text: str) -> list[int]
 
 
 def ranks(
-    pipeline: QAPipeline, snapshot: Snapshot, translated: EvalQuestion, english: EvalQuestion
+    pipeline: QAPipeline,
+    snapshot: Snapshot,
+    translated: EvalQuestion,
+    english: EvalQuestion,
+    back: str | None = None,
 ) -> dict[str, int | None]:
-    """Where the gold paragraph is for one translated question, searched each way."""
+    """Where the gold paragraph is for one translated question, searched each way (and by
+    `back`, an English translation of it made without the original, when given)."""
     models = pipeline.models
     assert models.multilingual is not None  # main() checked both
     assert models.question_encoder is not None
@@ -96,7 +111,17 @@ def ranks(
         ),
         "English original, in English": in_english(pipeline, snapshot, english.question),
     }
+    if back is not None:
+        lists[BACK_SEARCHES[0]] = across_languages(
+            pipeline, snapshot, back, translated.question, models.multilingual
+        )
+        lists[BACK_SEARCHES[1]] = in_english(pipeline, snapshot, back)
     return {name: paragraph_rank(snapshot, rows, gold) for name, rows in lists.items()}
+
+
+def read_back_translations(path: Path) -> dict[str, str]:
+    """Question id -> its English translation, from a translated file (qa.eval.datasets)."""
+    return {q.id: q.question for q in load_dataset(path).questions}
 
 
 def shares(found: Sequence[int | None]) -> dict[str, float]:
@@ -109,29 +134,53 @@ def shares(found: Sequence[int | None]) -> dict[str, float]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = squad_script_parser(__doc__, "cross_lingual_ceiling.json")
-    parser.add_argument("--translated", type=Path, action="append", required=True)
+    parser.add_argument("--translated", type=Path, action="append", default=[])
+    parser.add_argument(
+        "--back-translated",
+        type=Path,
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("TRANSLATED", "ENGLISH"),
+        help="a translated file and a file of its questions translated into English",
+    )
     args = parser.parse_args(argv)
-    bench = start_bench(args.index_root, not args.no_progress)
+    backs = {
+        translated: read_back_translations(english) for translated, english in args.back_translated
+    }
+    if not args.translated and not backs:
+        parser.error("give --translated or --back-translated")
     dataset = load_dataset(args.squad_v1)
     by_id = {q.id: q for q in dataset.questions}
+    asked: dict[Path, list[EvalQuestion]] = {}
+    for path in dict.fromkeys([*args.translated, *backs]):
+        asked[path] = [q for q in load_dataset(path).questions if q.id in by_id]
+        if not asked[path]:
+            raise SystemExit(f"{path}: no question id is in {args.squad_v1}")
+        if path in backs and (missing := [q.id for q in asked[path] if q.id not in backs[path]]):
+            raise SystemExit(f"{path}: no English translation of {len(missing)} questions")
+    bench = start_bench(args.index_root, not args.no_progress)
     snapshot = bench.index(dataset.documents, multilingual=True)
     pipeline = bench.pipeline(snapshot)
     if pipeline.models.multilingual is None or pipeline.models.question_encoder is None:
         raise SystemExit("needs multilingual-e5 and the question encoder")
     results: dict[str, dict[str, dict[str, float]]] = {}
-    for path in args.translated:
-        asked = [q for q in load_dataset(path).questions if q.id in by_id]
-        if not asked:
-            raise SystemExit(f"{path}: no question id is in {args.squad_v1}")
-        found = [ranks(pipeline, snapshot, q, by_id[q.id]) for q in asked]
-        results[path.name] = {name: shares([f[name] for f in found]) for name in SEARCHES}
-        results[path.name]["questions"] = {"count": len(asked)}
+    for path, questions in asked.items():
+        back = backs.get(path)
+        found = [
+            ranks(pipeline, snapshot, q, by_id[q.id], None if back is None else back[q.id])
+            for q in questions
+        ]
+        searches = SEARCHES + BACK_SEARCHES if back is not None else SEARCHES
+        results[path.name] = {name: shares([f[name] for f in found]) for name in searches}
+        results[path.name]["questions"] = {"count": len(questions)}
     args.out.write_text(json.dumps(results, indent=2), "utf-8")
     headers = ["questions", "searched with"] + [f"top {k}" for k in DEPTHS]
     rows = [
         [name, search] + [f"{figures[search][f'top {k}']:.3f}" for k in DEPTHS]
         for name, figures in results.items()
-        for search in SEARCHES
+        for search in [*SEARCHES, *BACK_SEARCHES]
+        if search in figures
     ]
     print(markdown(headers, rows))
     return 0
