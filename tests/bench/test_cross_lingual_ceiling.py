@@ -33,30 +33,23 @@ BACK = {
 }
 
 
-def _jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
+def _questions(path: Path, texts: dict[str, str]) -> Path:
+    """A translated-questions file (qa.eval.datasets' JSONL) of `texts` by question id."""
+    rows = [{"id": qid, "question": text, "answers": ["x"]} for qid, text in texts.items()]
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     return path
 
 
 def test_back_translations_are_read_by_id(tmp_path: Path) -> None:
-    path = _jsonl(
-        tmp_path / "back.jsonl",
-        [{"id": k, "question": v, "answers": ["x"]} for k, v in BACK.items()],
-    )
+    path = _questions(tmp_path / "back.jsonl", BACK)
     assert read_back_translations(path) == BACK
 
 
 def test_a_question_without_its_english_translation_stops_before_indexing(
     tmp_path: Path,
 ) -> None:
-    translated = _jsonl(
-        tmp_path / "slice.ru.jsonl",
-        [{"id": qid, "question": text, "answers": ["x"]} for qid, text in RUSSIAN.items()],
-    )
-    first = next(iter(BACK.items()))
-    back = _jsonl(
-        tmp_path / "back.jsonl", [{"id": first[0], "question": first[1], "answers": ["x"]}]
-    )
+    translated = _questions(tmp_path / "slice.ru.jsonl", RUSSIAN)
+    back = _questions(tmp_path / "back.jsonl", dict(list(BACK.items())[:1]))
     args = ["--squad-v1", str(SLICE), "--back-translated", str(translated), str(back)]
     with pytest.raises(SystemExit, match="no English translation of 2 questions"):
         main([*args, "--index-root", str(tmp_path), "--no-progress"])
@@ -69,14 +62,8 @@ def test_shares_count_ranks_within_each_depth() -> None:
 
 @pytest.mark.slow
 def test_translated_questions_are_searched_each_way(tmp_path: Path) -> None:
-    translated = _jsonl(
-        tmp_path / "slice.ru.jsonl",
-        [{"id": qid, "question": text, "answers": ["x"]} for qid, text in RUSSIAN.items()],
-    )
-    back = _jsonl(
-        tmp_path / "back.jsonl",
-        [{"id": k, "question": v, "answers": ["x"]} for k, v in BACK.items()],
-    )
+    translated = _questions(tmp_path / "slice.ru.jsonl", RUSSIAN)
+    back = _questions(tmp_path / "back.jsonl", BACK)
     out = tmp_path / "ceiling.json"
     args = ["--squad-v1", str(SLICE), "--back-translated", str(translated), str(back)]
     assert main([*args, "--index-root", str(tmp_path), "--out", str(out), "--no-progress"]) == 0
